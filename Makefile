@@ -13,6 +13,8 @@ KUBECONFIG_LOCAL := $(LOCAL)/cluster/kubeconfig
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X github.com/failover-dev/redis-failover-operator/internal/version.Version=$(VERSION)
 GO_TEST_FLAGS ?=
+# Packages whose tests need a real kube-apiserver + etcd (envtest); everything else is test-unit.
+ENVTEST_PKGS := /controllers|/api/|/test/envtest
 
 CONTROLLER_GEN := $(BIN)/controller-gen
 KUBECTL        := $(BIN)/kubectl
@@ -55,12 +57,12 @@ test: lint test-unit test-envtest test-e2e ## Unit, envtest and end-to-end tests
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
 	hack/toolchain.sh debian
-	go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -e /test/e2e -e /controllers)
+	go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '$(ENVTEST_PKGS)|/test/e2e')
 
 .PHONY: test-envtest
 test-envtest: ## Controller tests against a real kube-apiserver + etcd (envtest)
 	hack/toolchain.sh envtest
-	KUBEBUILDER_ASSETS=$(BIN)/envtest go test $(GO_TEST_FLAGS) ./controllers/...
+	KUBEBUILDER_ASSETS=$(BIN)/envtest go test $(GO_TEST_FLAGS) $$(go list ./... | grep -E '$(ENVTEST_PKGS)')
 
 .PHONY: test-e2e
 test-e2e: ## End-to-end tests on the local single-node cluster
