@@ -1,0 +1,47 @@
+/*
+Copyright 2026 The redis-failover-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+// Defaults that cannot live in the schema, and the schema defaults that Go code also needs.
+// The schema markers are the source of truth for the API server; envtest checks the two agree.
+const (
+	// DefaultRedisImage is spec.redis.image's default. It equals REDIS_IMAGE in hack/versions.env
+	// (a test keeps them in step) because the local cluster serves that image without a registry.
+	DefaultRedisImage = "docker.io/library/redis:7.0.15"
+	// DefaultRedisPort is spec.redis.port's default.
+	DefaultRedisPort = 6379
+	// SentinelPort is the port every sentinel listens on (not configurable, as in spotahome).
+	SentinelPort = 26379
+	// DefaultMasterName is spec.sentinel.masterName's default, spotahome's fixed name.
+	DefaultMasterName = "mymaster"
+	// DefaultAuthSecretKey is the Secret key read when spec.auth.secretKey is empty.
+	DefaultAuthSecretKey = "password"
+	// DefaultExporterImage is spec.redis.exporter.image's default.
+	DefaultExporterImage = "quay.io/oliver006/redis_exporter:v1.67.0"
+	// DefaultVolumeClaimName names the claim template when its metadata.name is empty.
+	DefaultVolumeClaimName = "data"
+)
+
+// EffectiveQuorum is spec.sentinel.quorum, or a majority of spec.sentinel.replicas when unset.
+// The schema cannot default one field from another, so the majority is computed here and
+// reported in status.sentinels.quorum.
+func (s SentinelSettings) EffectiveQuorum() int32 {
+	if s.Quorum != nil {
+		return *s.Quorum
+	}
+	return s.Replicas/2 + 1
+}

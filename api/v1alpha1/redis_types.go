@@ -1,0 +1,192 @@
+/*
+Copyright 2026 The redis-failover-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// RedisSettings describes the Redis nodes.
+// +kubebuilder:validation:XValidation:rule="self.minReplicasToWrite < self.replicas",fieldPath=".minReplicasToWrite",messageExpression="'spec.redis.minReplicasToWrite (' + string(self.minReplicasToWrite) + ') must be less than spec.redis.replicas (' + string(self.replicas) + '), since the master itself is one of the replicas: lower minReplicasToWrite or add replicas'"
+type RedisSettings struct {
+	// replicas is the number of Redis nodes, the master included.
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=64
+	// +optional
+	Replicas int32 `json:"replicas,omitempty"`
+
+	// image is the Redis server image. It must provide redis-server and sh.
+	// +kubebuilder:default="docker.io/library/redis:7.0.15"
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// imagePullPolicy of the Redis container.
+	// +kubebuilder:validation:Enum=Always;IfNotPresent;Never
+	// +optional
+	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
+
+	// port Redis listens on. Fixed at creation: the sentinels and clients know nodes by address.
+	// +kubebuilder:default=6379
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	// +kubebuilder:validation:XValidation:rule="self != 26379",message="spec.redis.port must not be 26379, the sentinels' port: choose another port"
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.redis.port cannot change after creation (sentinels and clients know the nodes by address): create a new RedisFailover to use another port"
+	// +optional
+	Port int32 `json:"port,omitempty"`
+
+	// resources of the Redis container.
+	// +optional
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// customConfig holds redis.conf lines, one "directive value" per entry, e.g. "maxmemory 100mb".
+	// Directives the operator owns (replicaof, port, dir, requirepass, ...) are rejected with the
+	// field to use instead.
+	// +kubebuilder:validation:MaxItems=128
+	// +listType=atomic
+	// +optional
+	CustomConfig []RedisConfigLine `json:"customConfig,omitempty"`
+
+	// replBacklogSize is repl-backlog-size: how much write history a master keeps so that a replica
+	// that briefly lost its link, or the replicas of a newly promoted master, resume with a partial
+	// resync instead of copying the whole dataset. Larger survives longer disconnections.
+	// +kubebuilder:default="16Mi"
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isInteger() && quantity(string(self)).compareTo(quantity('16Ki')) >= 0",message="spec.redis.replBacklogSize must be a whole number of bytes of at least 16Ki (Redis's minimum), e.g. 16Mi"
+	// +optional
+	ReplBacklogSize *resource.Quantity `json:"replBacklogSize,omitempty"`
+
+	// minReplicasToWrite is min-replicas-to-write: the master refuses writes while fewer replicas
+	// are connected with a lag under minReplicasMaxLag. 0 disables the check. 1 with three or more
+	// replicas bounds the writes an isolated old master can accept.
+	// +kubebuilder:default=0
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	MinReplicasToWrite int32 `json:"minReplicasToWrite"`
+
+	// minReplicasMaxLag is min-replicas-max-lag in seconds.
+	// +kubebuilder:default=10
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=3600
+	// +optional
+	MinReplicasMaxLag int32 `json:"minReplicasMaxLag,omitempty"`
+
+	// storage holds the Redis data directory: an emptyDir (the default) or a PersistentVolumeClaim
+	// template. Which of the two is fixed at creation.
+	// +kubebuilder:default={}
+	// +optional
+	Storage RedisStorage `json:"storage,omitempty"`
+
+	// exporter adds a Prometheus redis_exporter sidecar to each Redis pod.
+	// +optional
+	Exporter Exporter `json:"exporter,omitempty"`
+
+	PodSettings `json:",inline"`
+}
+
+// RedisConfigLine is one redis.conf line: a lowercase directive, a space and its value.
+// +kubebuilder:validation:MaxLength=512
+// +kubebuilder:validation:XValidation:rule="!self.matches('[[:cntrl:]]')",message="spec.redis.customConfig entries must be a single line: remove newlines, carriage returns, NUL and other control characters"
+// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z][a-z0-9-]* [^ ]')",messageExpression="'spec.redis.customConfig entry \"' + self + '\" must be a lowercase directive, one space and a value, e.g. \"maxmemory 100mb\": fix the entry'"
+// +kubebuilder:validation:XValidation:rule="!(self.split(' ')[0] in ['replicaof','slaveof','port','dir','requirepass','masterauth','masteruser','user','aclfile','bind','include','rename-command','daemonize','supervised','pidfile','logfile','unixsocket','unixsocketperm','protected-mode','replica-announce-ip','replica-announce-port','slave-announce-ip','slave-announce-port','replica-priority','slave-priority','replica-read-only','slave-read-only','repl-backlog-size','min-replicas-to-write','min-slaves-to-write','min-replicas-max-lag','min-slaves-max-lag','cluster-enabled','sentinel'])",messageExpression="'spec.redis.customConfig: \"' + self.split(' ')[0] + '\" is managed by the operator: ' + ({'port': 'set spec.redis.port instead', 'requirepass': 'set spec.auth.secretPath instead (the password comes from a Secret)', 'masterauth': 'set spec.auth.secretPath instead (the password comes from a Secret)', 'masteruser': 'set spec.auth.secretPath instead (the password comes from a Secret)', 'user': 'remove the entry and use spec.auth (ACL users would put passwords in a ConfigMap)', 'aclfile': 'remove the entry and use spec.auth', 'replicaof': 'remove the entry (the sentinels and the operator choose the master)', 'slaveof': 'remove the entry (the sentinels and the operator choose the master)', 'repl-backlog-size': 'set spec.redis.replBacklogSize instead', 'min-replicas-to-write': 'set spec.redis.minReplicasToWrite instead', 'min-slaves-to-write': 'set spec.redis.minReplicasToWrite instead', 'min-replicas-max-lag': 'set spec.redis.minReplicasMaxLag instead', 'min-slaves-max-lag': 'set spec.redis.minReplicasMaxLag instead'}[?self.split(' ')[0]].orValue('remove the entry'))"
+type RedisConfigLine string
+
+// RedisStorage is where a Redis node keeps its data directory. spotahome's shape.
+// +kubebuilder:validation:XValidation:rule="!(has(self.emptyDir) && has(self.persistentVolumeClaim))",message="spec.redis.storage sets both emptyDir and persistentVolumeClaim: keep only one"
+// +kubebuilder:validation:XValidation:rule="has(self.persistentVolumeClaim) == has(oldSelf.persistentVolumeClaim)",message="spec.redis.storage cannot switch between emptyDir and persistentVolumeClaim after creation (a StatefulSet's volumes are fixed): create a new RedisFailover and migrate the data"
+type RedisStorage struct {
+	// keepAfterDeletion keeps the PersistentVolumeClaims when the RedisFailover is deleted.
+	// Scaling down always keeps them, so that scaling back up finds the data.
+	// +optional
+	KeepAfterDeletion bool `json:"keepAfterDeletion,omitempty"`
+
+	// emptyDir keeps data for the life of the pod only. Used when neither field is set.
+	// +optional
+	EmptyDir *corev1.EmptyDirVolumeSource `json:"emptyDir,omitempty"`
+
+	// persistentVolumeClaim is the template of one claim per Redis node. Fixed at creation, like a
+	// StatefulSet's volumeClaimTemplates: to grow a volume, expand the claims themselves.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.redis.storage.persistentVolumeClaim cannot change after creation (StatefulSet volumeClaimTemplates are immutable): to grow volumes, edit the PersistentVolumeClaims directly"
+	// +optional
+	PersistentVolumeClaim *EmbeddedPersistentVolumeClaim `json:"persistentVolumeClaim,omitempty"`
+}
+
+// EmbeddedPersistentVolumeClaim is a PersistentVolumeClaim template: metadata and spec.
+type EmbeddedPersistentVolumeClaim struct {
+	// metadata of the claims. The name defaults to "data".
+	// +optional
+	EmbeddedObjectMetadata `json:"metadata,omitempty"`
+
+	// spec of the claims. resources.requests.storage is required.
+	// +kubebuilder:validation:XValidation:rule="has(self.resources) && has(self.resources.requests) && 'storage' in self.resources.requests",message="spec.redis.storage.persistentVolumeClaim.spec.resources.requests.storage is required: set the volume size, e.g. 1Gi"
+	Spec corev1.PersistentVolumeClaimSpec `json:"spec"`
+}
+
+// EmbeddedObjectMetadata is the part of ObjectMeta that a claim template may set.
+type EmbeddedObjectMetadata struct {
+	// name of the volume claim template; claims are named <name>-rfr-<redisfailover>-<ordinal>.
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="spec.redis.storage.persistentVolumeClaim.metadata.name must be a DNS label (lowercase letters, digits and '-'): fix the name"
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// labels of the claims.
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// annotations of the claims.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Exporter is a Prometheus redis_exporter sidecar. spotahome's shape.
+type Exporter struct {
+	// enabled adds the exporter container.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+
+	// image of the exporter. It reads the password from REDIS_PASSWORD, set from the auth Secret.
+	// +kubebuilder:default="quay.io/oliver006/redis_exporter:v1.67.0"
+	// +kubebuilder:validation:MaxLength=512
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// imagePullPolicy of the exporter container.
+	// +kubebuilder:validation:Enum=Always;IfNotPresent;Never
+	// +optional
+	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
+
+	// args appended to the exporter's command line.
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Args []string `json:"args,omitempty"`
+
+	// env of the exporter container.
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Env []corev1.EnvVar `json:"env,omitempty"`
+
+	// resources of the exporter container.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// containerSecurityContext of the exporter container.
+	// +optional
+	ContainerSecurityContext *corev1.SecurityContext `json:"containerSecurityContext,omitempty"`
+}
