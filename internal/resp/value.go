@@ -24,15 +24,58 @@ const (
 	KindPush                     // RESP3: >N    RESP2: *N
 	KindDouble                   // RESP3: ,1.5  RESP2: bulk string
 	KindBoolean                  // RESP3: #t    RESP2: :1 / :0
+	KindBigNumber                // RESP3: (123  RESP2: bulk string
+	KindVerbatim                 // RESP3: =N\r\ntxt:...  RESP2: bulk string of the text only
+	KindBlobError                // RESP3: !N    RESP2: -ERR ... (line breaks become spaces)
 )
 
-// Value is one RESP value. Str holds simple strings, errors, bulk strings and doubles; Int holds
-// integers and booleans (0/1); Elems holds aggregates (a map stores key, value, key, value, ...).
+// String names the kind for error messages and test failures.
+func (k Kind) String() string {
+	switch k {
+	case KindSimpleString:
+		return "simple string"
+	case KindError:
+		return "error"
+	case KindInteger:
+		return "integer"
+	case KindBulkString:
+		return "bulk string"
+	case KindNull:
+		return "null"
+	case KindNullArray:
+		return "null array"
+	case KindArray:
+		return "array"
+	case KindMap:
+		return "map"
+	case KindSet:
+		return "set"
+	case KindPush:
+		return "push"
+	case KindDouble:
+		return "double"
+	case KindBoolean:
+		return "boolean"
+	case KindBigNumber:
+		return "big number"
+	case KindVerbatim:
+		return "verbatim string"
+	case KindBlobError:
+		return "blob error"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Value is one RESP value. Str holds simple strings, errors, bulk strings, doubles, big numbers and
+// the text of verbatim strings; Int holds integers and booleans (0/1); Elems holds aggregates (a
+// map stores key, value, key, value, ...). Format is the three-letter format of a verbatim string
+// ("txt", "mkd"); the writer uses "txt" when it is empty.
 type Value struct {
-	Kind  Kind
-	Str   string
-	Int   int64
-	Elems []Value
+	Kind   Kind
+	Str    string
+	Int    int64
+	Elems  []Value
+	Format string
 }
 
 func Simple(s string) Value      { return Value{Kind: KindSimpleString, Str: s} }
@@ -80,5 +123,29 @@ func FieldMap(fields []Field) Value {
 	return Map(elems...)
 }
 
-// IsError reports whether v is an error reply.
-func (v Value) IsError() bool { return v.Kind == KindError }
+// IsError reports whether v is an error reply (simple or blob).
+func (v Value) IsError() bool { return v.Kind == KindError || v.Kind == KindBlobError }
+
+// IsNull reports whether v is a null of either flavour (RESP2 $-1 / *-1, RESP3 _).
+func (v Value) IsNull() bool { return v.Kind == KindNull || v.Kind == KindNullArray }
+
+// Verbatim builds a RESP3 verbatim string such as INFO's reply; format is "txt" or "mkd".
+func Verbatim(format, text string) Value {
+	return Value{Kind: KindVerbatim, Str: text, Format: format}
+}
+
+// BigNumber builds a RESP3 big number from its decimal digits (optionally signed).
+func BigNumber(digits string) Value { return Value{Kind: KindBigNumber, Str: digits} }
+
+// Text returns the string content of a simple string, error, bulk string, verbatim string,
+// double or big number, and the decimal form of an integer; ok is false for nulls, booleans and
+// aggregates. Links that parse replies from Redis use it to accept both RESP2 and RESP3 shapes.
+func (v Value) Text() (s string, ok bool) {
+	switch v.Kind {
+	case KindSimpleString, KindError, KindBulkString, KindVerbatim, KindDouble, KindBigNumber, KindBlobError:
+		return v.Str, true
+	case KindInteger:
+		return strconv.FormatInt(v.Int, 10), true
+	}
+	return "", false
+}
