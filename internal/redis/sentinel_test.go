@@ -1,0 +1,76 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
+)
+
+// These tests run against Debian's redis-sentinel 7.0.15, the reference the project's own
+// sentinel server answers like; the e2e tests cover the project's server.
+func TestSentinelMonitorViewAndFailover(t *testing.T) {
+	ctx := context.Background()
+	master := redistest.Start(t, redistest.Options{Password: "pw"})
+	replica := redistest.Start(t, redistest.Options{Password: "pw",
+		Extra: []string{fmt.Sprintf("replicaof %s %d", master.Host, master.Port)}})
+	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "sentinel-pw"})
+	c := redis.Client{Password: "sentinel-pw"}
+
+	if _, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a"); !errors.Is(err, redis.ErrNotMonitored) {
+		t.Fatalf("view of an unmonitored name: got %v, want ErrNotMonitored", err)
+	}
+	settings := redis.MonitorSettings{Quorum: 1, DownAfterMilliseconds: 1000, FailoverTimeout: 5000, ParallelSyncs: 1, AuthPass: "pw"}
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host, master.Port, settings); err != nil {
+		t.Fatal(err)
+	}
+	view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := view.Master; m.DownAfterMilliseconds != 1000 || m.FailoverTimeout != 5000 || m.ParallelSyncs != 1 {
+		t.Errorf("settings after SENTINEL MONITOR + SET: %+v", m)
+	}
+	if err := c.SentinelSet(ctx, sentinel.Addr(), "rf-a", []redis.SentinelOption{{Name: "quorum", Value: "2"}}); err != nil {
+		t.Fatal(err)
+	}
+	redistest.Eventually(t, 15*time.Second, func() error {
+		view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
+		if err != nil {
+			return err
+		}
+		if view.Master.IP != master.Host || view.Master.Port != master.Port || view.Master.Quorum != 2 {
+			return fmt.Errorf("unexpected master in view: %+v", view.Master)
+		}
+		if len(view.Replicas) != 1 || view.Replicas[0].IP != replica.Host || view.Replicas[0].Port != replica.Port || view.Replicas[0].Down() || !view.Replicas[0].MasterLinkOK {
+			return fmt.Errorf("sentinel does not see the replica up yet: %+v", view.Replicas)
+		}
+		return nil
+	})
+
+	if err := c.SentinelFailover(ctx, sentinel.Addr(), "rf-a"); err != nil {
+		t.Fatal(err)
+	}
+	redistest.Eventually(t, 30*time.Second, func() error {
+		view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
+		if err != nil {
+			return err
+		}
+		if view.Master.IP != replica.Host || view.Master.Port != replica.Port {
+			return fmt.Errorf("sentinel still names %s:%d as master", view.Master.IP, view.Master.Port)
+		}
+		return nil
+	})
+}
+
+func TestSentinelRefusesWrongPassword(t *testing.T) {
+	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "right"})
+	_, err := redis.Client{Password: "wrong"}.SentinelView(context.Background(), sentinel.Addr(), "any")
+	if err == nil || errors.Is(err, redis.ErrNotMonitored) {
+		t.Fatalf("a sentinel answered a client with the wrong password: err=%v", err)
+	}
+}
