@@ -1,0 +1,346 @@
+package sentinel
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+
+	"github.com/failover-dev/redis-failover-operator/internal/resp"
+)
+
+// Publisher delivers events to pub/sub subscribers (server.Publisher satisfies it).
+type Publisher interface {
+	Publish(channel, message string)
+}
+
+// Store persists the sentinel's state (the config file rewrite).
+type Store interface {
+	Save(s *State) error
+}
+
+// Clock is the engine's time source; tests of the runtime may inject one.
+type Clock func() time.Time
+
+// Engine runs a State: it feeds it timer ticks and the replies of its links, and carries out
+// the resulting effects. Its exported methods are what server.Backend needs (the binary adapts
+// them), so this package does not depend on the network front.
+type Engine struct {
+	log       logr.Logger
+	now       Clock
+	store     Store
+	publisher Publisher
+	exit      func(code int)
+
+	mu    sync.Mutex
+	state *State
+	links map[string]*instanceLink
+	ctx   context.Context
+	kick  chan struct{}
+}
+
+// EngineOptions wires an Engine.
+type EngineOptions struct {
+	Log       logr.Logger
+	Clock     Clock // default time.Now
+	Store     Store
+	Publisher Publisher
+	// Exit ends the process (SENTINEL SIMULATE-FAILURE); default: log only.
+	Exit func(code int)
+}
+
+// NewEngine wraps state; call Run to start monitoring.
+func NewEngine(state *State, opts EngineOptions) *Engine {
+	e := &Engine{
+		log: opts.Log, now: opts.Clock, store: opts.Store, publisher: opts.Publisher, exit: opts.Exit,
+		state: state, links: map[string]*instanceLink{}, kick: make(chan struct{}, 1),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	return e
+}
+
+// SetPublisher connects the engine to the server's pub/sub (the server needs the engine first).
+func (e *Engine) SetPublisher(p Publisher) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.publisher = p
+}
+
+// Run ticks the state machine until ctx ends, then closes every link.
+func (e *Engine) Run(ctx context.Context) {
+	e.mu.Lock()
+	e.ctx = ctx
+	e.reconcileLinks()
+	e.mu.Unlock()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			e.mu.Lock()
+			for k, l := range e.links {
+				l.stop()
+				delete(e.links, k)
+			}
+			e.mu.Unlock()
+			return
+		case <-timer.C:
+		case <-e.kick:
+			timer.Stop()
+		}
+		e.mu.Lock()
+		e.apply(e.state.Tick(e.now()))
+		next := e.state.TickInterval()
+		e.mu.Unlock()
+		timer.Reset(next)
+	}
+}
+
+// kickTimer makes the run loop tick now (the failover needs a faster tick).
+func (e *Engine) kickTimer() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// apply carries out effects; e.mu is held.
+func (e *Engine) apply(eff Effects) {
+	if eff.Persist {
+		e.persist()
+	}
+	for _, ev := range eff.Events {
+		e.log.Info(ev.Type+" "+ev.Msg, "event", ev.Type)
+		if e.publisher != nil {
+			e.publisher.Publish(ev.Type, ev.Msg)
+		}
+	}
+	e.reconcileLinks()
+	for _, c := range eff.Commands {
+		l := e.links[c.Addr.String()]
+		if l == nil {
+			// An address no instance references any more (for example the unpause of an old
+			// master dropped by a reset) gets a short-lived link of its own.
+			if c.Op == OpUnpause || c.Op == OpReplicaOf {
+				e.oneShot(c)
+				continue
+			}
+			cmd := c
+			go e.reply(cmd, resp.Value{}, fmt.Errorf("no link to %s", c.Addr))
+			continue
+		}
+		if c.Op == OpReconnect {
+			l.reconnect()
+			continue
+		}
+		l.send(c)
+	}
+	if e.state.TickInterval() < 100*time.Millisecond {
+		e.kickTimer()
+	}
+	if eff.Exit != 0 {
+		e.log.Info("exiting as asked by SENTINEL SIMULATE-FAILURE", "code", eff.Exit)
+		if e.exit != nil {
+			e.exit(eff.Exit)
+		}
+	}
+}
+
+func (e *Engine) oneShot(c Command) {
+	if e.ctx == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
+	l := startLink(ctx, oneShotHost{e, cancel}, Target{Addr: c.Addr, Sentinel: true})
+	l.send(c)
+}
+
+// oneShotHost ends its link after the first reply.
+type oneShotHost struct {
+	*Engine
+	cancel context.CancelFunc
+}
+
+func (h oneShotHost) linkUp(Addr)   {}
+func (h oneShotHost) linkDown(Addr) {}
+func (h oneShotHost) reply(cmd Command, v resp.Value, err error) {
+	h.Engine.log.V(1).Info("one-shot command done", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err)
+	h.cancel()
+}
+
+func (e *Engine) persist() {
+	if e.store == nil {
+		return
+	}
+	if err := e.store.Save(e.state); err != nil {
+		e.log.Error(err, "saving sentinel state to the config file")
+	}
+}
+
+// reconcileLinks opens links to new targets and closes those no longer needed; e.mu is held.
+func (e *Engine) reconcileLinks() {
+	if e.ctx == nil {
+		return
+	}
+	want := map[string]Target{}
+	for _, t := range e.state.Targets() {
+		want[t.Addr.String()] = t
+	}
+	for k, l := range e.links {
+		t, ok := want[k]
+		if !ok || !sameTarget(t, l.target) {
+			l.stop()
+			delete(e.links, k)
+			e.state.LinkDown(l.target.Addr, e.now())
+		}
+	}
+	for k, t := range want {
+		if _, ok := e.links[k]; !ok {
+			e.links[k] = startLink(e.ctx, e, t)
+		}
+	}
+}
+
+func sameTarget(a, b Target) bool {
+	if a.Addr != b.Addr || a.Sentinel != b.Sentinel || a.AuthUser != b.AuthUser || a.AuthPass != b.AuthPass ||
+		len(a.Renames) != len(b.Renames) {
+		return false
+	}
+	for k, v := range a.Renames {
+		if b.Renames[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// linkHost implementation: called from link goroutines.
+
+func (e *Engine) linkUp(addr Addr) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apply(e.state.LinkUp(addr, e.now()))
+}
+
+func (e *Engine) linkDown(addr Addr) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apply(e.state.LinkDown(addr, e.now()))
+}
+
+func (e *Engine) reply(cmd Command, v resp.Value, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil {
+		e.log.V(2).Info("command failed", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err.Error())
+	}
+	e.apply(e.state.HandleReply(cmd, v, err, e.now()))
+}
+
+func (e *Engine) hello(payload string, from Addr) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apply(e.state.HandleHello(payload, from, e.now()))
+}
+
+func (e *Engine) pubsubActive(addr Addr) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.state.PubSubActivity(addr, e.now())
+}
+
+func (e *Engine) clientName(kind string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := e.state.Global.MyID
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return "sentinel-" + id + "-" + kind
+}
+
+// reconnectDelay throttles reconnections; sentinel.c allows one per ping period.
+func (e *Engine) reconnectDelay() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := e.state.Params.PingPeriod
+	for _, m := range e.state.Masters {
+		d = min(d, m.Config.DownAfter)
+	}
+	return d
+}
+
+// What the network front needs (server.Backend, through a small adapter in the binary).
+
+// RunID is the sentinel's myid.
+func (e *Engine) RunID() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.state.Global.MyID
+}
+
+// Sentinel answers a SENTINEL subcommand. State changes are persisted before the reply (a
+// vote in particular).
+func (e *Engine) Sentinel(args []string) resp.Value {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v, eff := e.state.Command(args, e.now())
+	if eff.Persist && e.store != nil {
+		if err := e.store.Save(e.state); err != nil {
+			e.log.Error(err, "saving sentinel state to the config file")
+			if IsOK(v) {
+				v = errSaveConfig
+			}
+		}
+		eff.Persist = false
+	}
+	e.apply(eff)
+	return v
+}
+
+// InfoSentinel is the body of INFO's Sentinel section.
+func (e *Engine) InfoSentinel() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.state.InfoSentinel(e.now())
+}
+
+// MasterNames lists the monitored masters, for ROLE.
+func (e *Engine) MasterNames() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	names := make([]string, 0, len(e.state.Masters))
+	for _, m := range e.state.sortedMasters() {
+		names = append(names, m.Config.Name)
+	}
+	return names
+}
+
+// Hello takes a hello published straight to this sentinel.
+func (e *Engine) Hello(payload string) {
+	e.hello(payload, Addr{})
+}
+
+// Shutdown persists the state.
+func (e *Engine) Shutdown() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.store == nil {
+		return nil
+	}
+	if err := e.store.Save(e.state); err != nil {
+		return fmt.Errorf("saving sentinel state on shutdown: %w", err)
+	}
+	return nil
+}
+
+// View runs fn with the state locked (tests and diagnostics).
+func (e *Engine) View(fn func(s *State)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fn(e.state)
+}

@@ -1,0 +1,413 @@
+package sentinel
+
+import (
+	"sort"
+	"time"
+)
+
+// switchoverPause bounds how long a planned switchover keeps the old master's writes paused;
+// CLIENT PAUSE expires by itself after it, so a sentinel dying mid-switchover cannot leave the
+// master paused. The catch-up wait gets half of it.
+const switchoverPause = 5 * time.Second
+
+func (s *State) failoverStateMachine(m *Master, now time.Time, e *Effects) {
+	if !m.inFailover() {
+		return
+	}
+	// Steps that complete at once fall through to the next one in the same call.
+	for i := 0; i < 8; i++ {
+		before := m.failoverState
+		switch m.failoverState {
+		case failoverWaitStart:
+			s.failoverWaitStart(m, now, e)
+		case failoverSelectSlave:
+			s.failoverSelectSlave(m, now, e)
+		case failoverPauseMaster:
+			s.failoverPauseTimeout(m, now, e)
+		case failoverWaitCatchUp:
+			s.failoverWaitCatchUp(m, now, e, true)
+		case failoverSendSlaveofNoOne:
+			s.failoverSendSlaveofNoOne(m, now, e)
+		case failoverWaitPromotion:
+			s.failoverWaitPromotion(m, now, e)
+		case failoverReconfSlaves:
+			s.failoverReconfNextSlave(m, now, e)
+		}
+		if m.failoverState == before || e.Exit != 0 {
+			return
+		}
+	}
+}
+
+func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
+	leader := s.getLeader(m, m.failoverEpoch, now, e)
+	if leader != s.Global.MyID && !m.has(flagForceFailover) {
+		if now.Sub(m.failoverStartTime) > min(s.Params.ElectionTimeout, m.Config.FailoverTimeout) {
+			s.event(e, true, "-failover-abort-not-elected", m, m.Instance, "")
+			s.abortFailover(m, now, e)
+		}
+		return
+	}
+	s.event(e, true, "+elected-leader", m, m.Instance, "")
+	if s.simulateFlags&simulateCrashAfterElection != 0 {
+		e.Exit = 99
+		return
+	}
+	s.setFailoverState(m, failoverSelectSlave, now)
+	s.event(e, true, "+failover-state-select-slave", m, m.Instance, "")
+}
+
+func (s *State) setFailoverState(m *Master, st failoverState, now time.Time) {
+	m.failoverState = st
+	m.failoverStateSince = now
+}
+
+func (s *State) abortFailover(m *Master, now time.Time, e *Effects) {
+	m.flags &^= flagFailoverInProgress | flagForceFailover
+	s.setFailoverState(m, failoverNone, now)
+	if m.promoted != nil {
+		m.promoted.flags &^= flagPromoted
+		m.promoted = nil
+	}
+	s.unpauseOldMaster(m, e)
+}
+
+func (s *State) unpauseOldMaster(m *Master, e *Effects) {
+	if m.pausedMaster.IsZero() {
+		return
+	}
+	e.send(Command{Op: OpUnpause, Master: m.Config.Name, Addr: m.pausedMaster})
+	m.pausedMaster = Addr{}
+}
+
+// selectReplica is sentinelSelectSlave: drop replicas that are down, silent, stale, unpromotable
+// (priority 0) or disconnected from the master for too long; then prefer the lowest priority,
+// the highest replication offset, the lowest runid.
+func (s *State) selectReplica(m *Master, now time.Time) *Instance {
+	var maxMasterDown time.Duration
+	if m.has(flagSDown) {
+		maxMasterDown += now.Sub(m.sdownSince)
+	}
+	maxMasterDown += 10 * m.Config.DownAfter
+	infoValidity := 3 * s.Params.InfoPeriod
+	if m.has(flagSDown) {
+		infoValidity = 5 * s.Params.PingPeriod
+	}
+	var candidates []*Instance
+	for _, r := range m.Replicas {
+		l := s.link(r)
+		switch {
+		case r.has(flagSDown | flagODown), l == nil, !l.connected:
+		case now.Sub(l.lastAvail) > 5*s.Params.PingPeriod:
+		case r.priority == 0:
+		case now.Sub(r.infoRefresh) > infoValidity:
+		case r.masterLinkDownTime > maxMasterDown:
+		default:
+			candidates = append(candidates, r)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	sort.Slice(candidates, func(i, j int) bool { return betterReplica(candidates[i], candidates[j]) })
+	return candidates[0]
+}
+
+func betterReplica(a, b *Instance) bool {
+	if a.priority != b.priority {
+		return a.priority < b.priority
+	}
+	if a.replOffset != b.replOffset {
+		return a.replOffset > b.replOffset
+	}
+	switch {
+	case a.RunID == "" && b.RunID == "":
+		return a.Name < b.Name
+	case a.RunID == "":
+		return false
+	case b.RunID == "":
+		return true
+	}
+	return a.RunID < b.RunID
+}
+
+func (s *State) failoverSelectSlave(m *Master, now time.Time, e *Effects) {
+	r := s.selectReplica(m, now)
+	if r == nil {
+		s.event(e, true, "-failover-abort-no-good-slave", m, m.Instance, "")
+		s.abortFailover(m, now, e)
+		return
+	}
+	s.event(e, true, "+selected-slave", m, r, "")
+	r.flags |= flagPromoted
+	m.promoted = r
+	if l := s.link(m.Instance); m.has(flagForceFailover) && !m.has(flagSDown) && l != nil && l.connected {
+		// Planned switchover: stop writes on the old master first, so that everything it
+		// acknowledged reaches the replica before the replica is promoted.
+		pause := min(switchoverPause, m.Config.FailoverTimeout)
+		m.pausedMaster = m.Addr
+		m.pauseUntil = now.Add(pause)
+		m.catchUpTarget = -1
+		l.pending++
+		e.send(Command{Op: OpPauseWrites, Master: m.Config.Name, Role: RoleMaster, Addr: m.Addr, Duration: pause})
+		s.setFailoverState(m, failoverPauseMaster, now)
+		e.Events = append(e.Events, Event{Type: "+failover-state-pause-master", Msg: "master " + m.Config.Name})
+		return
+	}
+	s.setFailoverState(m, failoverSendSlaveofNoOne, now)
+	s.event(e, true, "+failover-state-send-slaveof-noone", m, r, "")
+}
+
+func (s *State) switchoverTimedOut(m *Master, now time.Time, e *Effects) bool {
+	if now.Sub(m.failoverStateSince) <= min(switchoverPause, m.Config.FailoverTimeout)/2 {
+		return false
+	}
+	s.event(e, true, "-failover-abort-switchover-timeout", m, m.Instance, "")
+	s.abortFailover(m, now, e)
+	return true
+}
+
+func (s *State) failoverPauseTimeout(m *Master, now time.Time, e *Effects) {
+	s.switchoverTimedOut(m, now, e)
+}
+
+// pausedReply handles the reply to CLIENT PAUSE: then the master's offset is read (INFO on the
+// same link, so after the pause) and the replica polled until it has everything.
+func (s *State) pausedReply(m *Master, ok bool, now time.Time, e *Effects) {
+	if m.failoverState != failoverPauseMaster {
+		return
+	}
+	if !ok {
+		s.event(e, true, "-failover-abort-pause-failed", m, m.Instance, "")
+		s.abortFailover(m, now, e)
+		return
+	}
+	s.setFailoverState(m, failoverWaitCatchUp, now)
+	l := s.link(m.Instance)
+	l.infoSentAt = time.Time{}
+	s.sendInfo(m, m.Instance, now, e)
+}
+
+// failoverWaitCatchUp moves on once the replica has the paused master's offset; poll (from the
+// 10 ms tick, never from a reply, which would spin) asks the replica again.
+func (s *State) failoverWaitCatchUp(m *Master, now time.Time, e *Effects, poll bool) {
+	if s.switchoverTimedOut(m, now, e) {
+		return
+	}
+	if m.catchUpTarget < 0 {
+		return // the master's offset after the pause is not known yet
+	}
+	if m.promoted.replOffset >= m.catchUpTarget && m.promoted.infoRefresh.After(m.failoverStateSince) {
+		s.setFailoverState(m, failoverSendSlaveofNoOne, now)
+		s.event(e, true, "+failover-state-send-slaveof-noone", m, m.promoted, "")
+		return
+	}
+	if poll {
+		s.sendInfo(m, m.promoted, now, e)
+	}
+}
+
+func (s *State) failoverSendSlaveofNoOne(m *Master, now time.Time, e *Effects) {
+	r := m.promoted
+	l := s.link(r)
+	if l == nil || !l.connected {
+		if now.Sub(m.failoverStateSince) > m.Config.FailoverTimeout {
+			s.event(e, true, "-failover-abort-slave-timeout", m, m.Instance, "")
+			s.abortFailover(m, now, e)
+		}
+		return
+	}
+	l.pending++
+	e.send(Command{Op: OpPromote, Master: m.Config.Name, Role: RoleReplica, Addr: r.Addr})
+	s.event(e, true, "+failover-state-wait-promotion", m, r, "")
+	s.setFailoverState(m, failoverWaitPromotion, now)
+}
+
+func (s *State) failoverWaitPromotion(m *Master, now time.Time, e *Effects) {
+	if now.Sub(m.failoverStateSince) > m.Config.FailoverTimeout {
+		s.event(e, true, "-failover-abort-slave-timeout", m, m.Instance, "")
+		s.abortFailover(m, now, e)
+		return
+	}
+	// Poll the promoted replica instead of waiting for the periodic INFO.
+	s.sendInfo(m, m.promoted, now, e)
+}
+
+// promotionReply handles the reply to the promotion transaction: the replica is master as soon
+// as EXEC returns, so its INFO is read right away.
+func (s *State) promotionReply(m *Master, cmd Command, now time.Time, e *Effects) {
+	if m.failoverState != failoverWaitPromotion || m.promoted == nil || m.promoted.Addr != cmd.Addr {
+		return
+	}
+	if l := s.link(m.promoted); l != nil {
+		l.infoSentAt = time.Time{}
+	}
+	s.sendInfo(m, m.promoted, now, e)
+}
+
+// promotionSeen runs when the promoted replica's INFO shows role:master. The master entry
+// switches to it at once (+switch-master, forced hello) while the other replicas are still to
+// be reconfigured: clients and the other sentinels follow without waiting for the end.
+func (s *State) promotionSeen(m *Master, now time.Time, e *Effects) {
+	m.ConfigEpoch = m.failoverEpoch
+	e.persist()
+	s.event(e, true, "+promoted-slave", m, m.promoted, "")
+	if s.simulateFlags&simulateCrashAfterPromotion != 0 {
+		e.Exit = 99
+		return
+	}
+	s.setFailoverState(m, failoverReconfSlaves, now)
+	s.event(e, true, "+failover-state-reconf-slaves", m, m.Instance, "")
+
+	oldMaster := m.Instance
+	promoted := m.promoted
+	s.event(e, true, "+switch-master", nil, nil, switchMasterMsg(m.Config.Name, oldMaster.Addr, promoted.Addr))
+	delete(m.Replicas, promoted.Name)
+	promoted.Role = RoleMaster
+	promoted.Name = m.Config.Name
+	promoted.flags = oldMaster.flags & (flagFailoverInProgress | flagForceFailover)
+	m.Instance = promoted
+	m.oldAddr = oldMaster.Addr
+
+	old := s.addReplica(m, oldMaster.Addr, now)
+	old.RunID = oldMaster.RunID
+	old.flags = oldMaster.flags & flagSDown
+	old.sdownSince = oldMaster.sdownSince
+	old.roleReported = oldMaster.roleReported
+	old.roleReportedTime = oldMaster.roleReportedTime
+	s.forgetPeerDownVotes(m)
+
+	if m.pausedMaster == oldMaster.Addr {
+		// Switchover: demote the paused old master, then let its clients go (they are killed
+		// by the transaction and reconnect to the new master through the sentinels).
+		old.flags |= flagReconfSent
+		old.reconfSentTime = now
+		e.send(Command{Op: OpReplicaOf, Master: m.Config.Name, Role: RoleReplica, Addr: old.Addr, Target: m.Addr})
+		s.event(e, true, "+slave-reconf-sent", m, old, "")
+		s.unpauseOldMaster(m, e)
+	}
+	s.forceHello(m, now, e)
+}
+
+func switchMasterMsg(name string, from, to Addr) string {
+	return name + " " + from.Host + " " + itoa(from.Port) + " " + to.Host + " " + itoa(to.Port)
+}
+
+// forgetPeerDownVotes drops what the other sentinels said about the previous master address:
+// their down flags and votes must never count against the new master.
+func (s *State) forgetPeerDownVotes(m *Master) {
+	for _, si := range m.Sentinels {
+		si.flags &^= flagMasterDown
+		si.leader = ""
+		si.lastMasterDownReply = time.Time{}
+		si.lastAskTime = time.Time{}
+	}
+}
+
+func (s *State) failoverReconfNextSlave(m *Master, now time.Time, e *Effects) {
+	inProgress := 0
+	for _, r := range m.sortedReplicas() {
+		if r.has(flagReconfSent) && now.Sub(r.reconfSentTime) > s.Params.SlaveReconfTimeout {
+			s.event(e, false, "-slave-reconf-sent-timeout", m, r, "")
+			r.flags &^= flagReconfSent
+			r.flags |= flagReconfDone
+		}
+		if r.has(flagReconfSent | flagReconfInprog) {
+			inProgress++
+		}
+	}
+	for _, r := range m.sortedReplicas() {
+		if inProgress >= m.Config.ParallelSyncs {
+			break
+		}
+		if r.has(flagPromoted | flagReconfDone | flagReconfSent | flagReconfInprog) {
+			continue
+		}
+		l := s.link(r)
+		if l == nil || !l.connected {
+			continue
+		}
+		l.pending++
+		e.send(Command{Op: OpReplicaOf, Master: m.Config.Name, Role: RoleReplica, Addr: r.Addr, Target: m.Addr})
+		r.flags |= flagReconfSent
+		r.reconfSentTime = now
+		s.event(e, false, "+slave-reconf-sent", m, r, "")
+		inProgress++
+	}
+	s.failoverDetectEnd(m, now, e)
+}
+
+func (s *State) failoverDetectEnd(m *Master, now time.Time, e *Effects) {
+	if m.promoted == nil || m.promoted.has(flagSDown) {
+		return
+	}
+	notReconfigured := 0
+	for _, r := range m.Replicas {
+		if !r.has(flagReconfDone) && !r.has(flagSDown) {
+			notReconfigured++
+		}
+	}
+	timeout := now.Sub(m.failoverStateSince) > m.Config.FailoverTimeout
+	if timeout {
+		notReconfigured = 0
+		s.event(e, true, "+failover-end-for-timeout", m, m.Instance, "")
+	}
+	if notReconfigured == 0 {
+		s.event(e, true, "+failover-end", m, m.Instance, "")
+		s.setFailoverState(m, failoverUpdateConfig, now)
+	}
+	if timeout {
+		for _, r := range m.sortedReplicas() {
+			if r.has(flagReconfDone | flagReconfSent) {
+				continue
+			}
+			e.send(Command{Op: OpReplicaOf, Master: m.Config.Name, Role: RoleReplica, Addr: r.Addr, Target: m.Addr})
+			s.event(e, false, "+slave-reconf-sent-be", m, r, "")
+			r.flags |= flagReconfSent
+		}
+	}
+}
+
+// finishFailover ends a failover whose entry already switched at promotion: only the failover
+// bookkeeping is cleared (sentinel.c resets the entry here and publishes +switch-master).
+func (s *State) finishFailover(m *Master, now time.Time, e *Effects) {
+	m.flags &^= flagFailoverInProgress | flagForceFailover | flagPromoted
+	s.setFailoverState(m, failoverNone, now)
+	m.promoted = nil
+	m.oldAddr = Addr{}
+	for _, r := range m.Replicas {
+		r.flags &^= flagReconfSent | flagReconfInprog | flagReconfDone | flagPromoted
+	}
+	e.persist()
+}
+
+// resetMasterAndChangeAddress is sentinelResetMasterAndChangeAddress: the entry now describes
+// the master at addr; the replicas are the old ones plus the old master, minus the new master.
+func (s *State) resetMasterAndChangeAddress(m *Master, addr Addr, now time.Time, e *Effects) {
+	oldAddr := m.Addr
+	var replicas []Addr
+	for _, r := range m.sortedReplicas() {
+		if r.Addr != addr {
+			replicas = append(replicas, r.Addr)
+		}
+	}
+	if oldAddr != addr {
+		replicas = append(replicas, oldAddr)
+	}
+	s.unpauseOldMaster(m, e)
+	if m.promoted != nil {
+		m.promoted.flags &^= flagPromoted
+	}
+	m.promoted = nil
+	m.failoverState = failoverNone
+	m.failoverStateSince = now
+	m.Instance = newInstance(RoleMaster, m.Config.Name, addr, now)
+	s.linkFor(addr, now)
+	m.Replicas = map[string]*Instance{}
+	s.forgetPeerDownVotes(m)
+	for _, a := range replicas {
+		r := s.addReplica(m, a, now)
+		s.event(e, false, "+slave", m, r, "")
+	}
+	e.persist()
+}
