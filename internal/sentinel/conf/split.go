@@ -1,0 +1,180 @@
+package conf
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+var errUnbalancedQuotes = errors.New("unbalanced quotes")
+
+// SplitArgs splits a config line into arguments exactly like redis's sdssplitargs: blanks separate
+// arguments; "double quotes" understand \xHH, \n, \r, \t, \b, \a and \<char>; 'single quotes'
+// understand only \'; a closing quote must be followed by a blank or the end of the line.
+func SplitArgs(line string) ([]string, error) {
+	var args []string
+	i, n := 0, len(line)
+	for {
+		for i < n && isSpace(line[i]) {
+			i++
+		}
+		if i >= n {
+			return args, nil
+		}
+		var cur []byte
+		inDouble, inSingle := false, false
+		for done := false; !done; {
+			switch {
+			case inDouble:
+				if i >= n {
+					return nil, errUnbalancedQuotes
+				}
+				c := line[i]
+				switch {
+				case c == '\\' && i+3 < n && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
+					cur = append(cur, unhex(line[i+2])<<4|unhex(line[i+3]))
+					i += 3
+				case c == '\\' && i+1 < n:
+					i++
+					cur = append(cur, unescape(line[i]))
+				case c == '"':
+					if i+1 < n && !isSpace(line[i+1]) {
+						return nil, errors.New("closing quote must be followed by a space")
+					}
+					done = true
+				default:
+					cur = append(cur, c)
+				}
+			case inSingle:
+				if i >= n {
+					return nil, errUnbalancedQuotes
+				}
+				c := line[i]
+				switch {
+				case c == '\\' && i+1 < n && line[i+1] == '\'':
+					i++
+					cur = append(cur, '\'')
+				case c == '\'':
+					if i+1 < n && !isSpace(line[i+1]) {
+						return nil, errors.New("closing quote must be followed by a space")
+					}
+					done = true
+				default:
+					cur = append(cur, c)
+				}
+			default:
+				if i >= n {
+					done = true
+					break
+				}
+				switch c := line[i]; c {
+				case ' ', '\n', '\r', '\t':
+					done = true
+				case '"':
+					inDouble = true
+				case '\'':
+					inSingle = true
+				default:
+					cur = append(cur, c)
+				}
+			}
+			if i < n {
+				i++
+			}
+		}
+		args = append(args, string(cur))
+	}
+}
+
+// isSpace is C's isspace in the "C" locale.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	default:
+		return c - '0'
+	}
+}
+
+func unescape(c byte) byte {
+	switch c {
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	case 'b':
+		return '\b'
+	case 'a':
+		return '\a'
+	default:
+		return c
+	}
+}
+
+// Quote renders one argument so that SplitArgs (and redis) read it back unchanged: bare when that
+// is unambiguous, otherwise in double quotes with the escapes of redis's sdscatrepr.
+func Quote(s string) string {
+	if isBare(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		default:
+			if c < ' ' || c > '~' {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func isBare(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == '"' || c == '\'' {
+			return false
+		}
+	}
+	return true
+}
+
+// JoinArgs renders a config line from its arguments.
+func JoinArgs(args ...string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = Quote(a)
+	}
+	return strings.Join(q, " ")
+}
