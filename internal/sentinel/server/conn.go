@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/resp"
+)
+
+// closeAfterReplyTimeout bounds how long a connection being closed (protocol error, CLIENT KILL
+// of oneself) may take to accept its last reply.
+const closeAfterReplyTimeout = 5 * time.Second
+
+// readBufferSize is the per-connection input buffer; commands to a sentinel are small, and the
+// resp.Reader grows its own buffers only for the data that actually arrives.
+const readBufferSize = 4096
+
+// reply modes of CLIENT REPLY.
+const (
+	replyOn = iota
+	replyOff
+	replySkip
+)
+
+// conn is one client connection. Its serve goroutine reads and executes commands; a second
+// goroutine (writeLoop) drains the outbox to the socket so that publishing never waits for a
+// slow reader.
+type conn struct {
+	s       *Server
+	nc      net.Conn
+	id      int64
+	addr    string
+	laddr   string
+	fd      int
+	created time.Time
+	out     *outbox
+	r       *resp.Reader
+
+	// Encoder state, used only by the serve goroutine.
+	encBuf bytes.Buffer
+	enc    *resp.Writer
+
+	// Read from other goroutines (Publish, CLIENT LIST/KILL, INFO).
+	proto      atomic.Int32
+	lastActive atomic.Int64 // unix nanoseconds of the last command
+	nSubs      atomic.Int32 // channel subscriptions
+	nPSubs     atomic.Int32 // pattern subscriptions
+
+	mu      sync.Mutex // guards name, user, lastCmd
+	name    string
+	user    string
+	lastCmd string
+
+	// Used only by the serve goroutine.
+	authed     bool
+	replyMode  int
+	closing    bool     // stop reading after the current command (close after reply)
+	channels   []string // subscription order, for UNSUBSCRIBE without arguments
+	patterns   []string
+	writerDone chan struct{}
+	killOnce   sync.Once
+}
+
+func newConn(s *Server, nc net.Conn, id int64) *conn {
+	c := &conn{
+		s:          s,
+		nc:         nc,
+		id:         id,
+		addr:       nc.RemoteAddr().String(),
+		laddr:      nc.LocalAddr().String(),
+		fd:         socketFD(nc),
+		created:    time.Now(),
+		out:        newOutbox(),
+		user:       "default",
+		writerDone: make(chan struct{}),
+	}
+	c.proto.Store(2)
+	c.lastActive.Store(c.created.UnixNano())
+	c.r = resp.NewReader(bufio.NewReaderSize(countingReader{nc, &s.stats}, readBufferSize), resp.ServerLimits)
+	c.enc = resp.NewWriter(bufio.NewWriterSize(&c.encBuf, 512))
+	return c
+}
+
+// countingReader feeds INFO's total_net_input_bytes and total_reads_processed.
+type countingReader struct {
+	r     io.Reader
+	stats *stats
+}
+
+func (cr countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.stats.netInputBytes.Add(int64(n))
+	cr.stats.readsProcessed.Add(1)
+	return n, err
+}
+
+func (c *conn) serve() {
+	go c.writeLoop()
+	graceful := false
+	defer func() { c.cleanup(graceful) }()
+	for {
+		c.r.SetUnauthenticated(c.authRequired())
+		args, err := c.r.ReadCommand()
+		if err != nil {
+			if resp.IsProtocolError(err) {
+				// Redis replies with the protocol error, then closes after the reply.
+				c.s.log.V(1).Info("Closing client after protocol error", "id", c.id, "addr", c.addr, "error", err.Error())
+				c.reply(resp.Err("ERR " + err.Error()))
+				graceful = true
+			} else if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				c.s.log.V(1).Info("Client connection read failed", "id", c.id, "addr", c.addr, "error", err.Error())
+			}
+			return
+		}
+		c.lastActive.Store(time.Now().UnixNano())
+		c.execute(args)
+		if c.closing {
+			graceful = true
+			return
+		}
+	}
+}
+
+// cleanup unregisters the client; graceful lets queued replies reach the client first.
+func (c *conn) cleanup(graceful bool) {
+	c.s.unregister(c)
+	c.s.pubsub.removeAll(c)
+	if graceful {
+		c.out.requestClose()
+	} else {
+		c.kill()
+	}
+	<-c.writerDone
+	c.s.log.V(1).Info("Client disconnected", "id", c.id, "addr", c.addr)
+}
+
+// kill disconnects the client from any goroutine, dropping unsent output.
+func (c *conn) kill() {
+	c.killOnce.Do(func() {
+		c.out.close()
+		_ = c.nc.Close()
+	})
+}
+
+func (c *conn) writeLoop() {
+	defer close(c.writerDone)
+	defer func() { _ = c.nc.Close() }()
+	for {
+		frames, last := c.out.take()
+		if last {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(closeAfterReplyTimeout))
+		}
+		if len(frames) > 0 {
+			n := 0
+			for _, f := range frames {
+				n += len(f)
+			}
+			bufs := net.Buffers(frames)
+			_, err := bufs.WriteTo(c.nc)
+			c.out.written(n)
+			c.s.stats.netOutputBytes.Add(int64(n))
+			c.s.stats.writesProcessed.Add(1)
+			if err != nil {
+				c.out.close()
+				return
+			}
+		}
+		if last {
+			return
+		}
+	}
+}
+
+// encode renders v in the connection's protocol.
+func (c *conn) encode(v resp.Value) []byte {
+	c.encBuf.Reset()
+	// Writes to a bytes.Buffer cannot fail.
+	_ = c.enc.WriteValue(v, int(c.proto.Load()))
+	_ = c.enc.Flush()
+	return bytes.Clone(c.encBuf.Bytes())
+}
+
+// reply sends one reply, honouring CLIENT REPLY OFF/SKIP.
+func (c *conn) reply(v resp.Value) {
+	if v.IsError() {
+		c.s.stats.errorReplies.Add(1)
+	}
+	switch c.replyMode {
+	case replyOff:
+		return
+	case replySkip:
+		c.replyMode = replyOn
+		return
+	}
+	c.out.pushReply(c.encode(v), c.s.opts.ReplyBacklog)
+}
+
+// closeAfterReply makes the connection close once the replies so far are sent.
+func (c *conn) closeAfterReply() { c.closing = true }
+
+func (c *conn) authRequired() bool {
+	return !c.authed && c.s.opts.RequirePass != ""
+}
+
+func (c *conn) inPubSub() bool { return c.nSubs.Load()+c.nPSubs.Load() > 0 }
+
+func (c *conn) clientInfo() ClientInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ClientInfo{ID: c.id, Addr: c.addr, Name: c.name}
+}
+
+func (c *conn) getName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
+func (c *conn) setName(name string) {
+	c.mu.Lock()
+	c.name = name
+	c.mu.Unlock()
+}
+
+// socketFD is the descriptor number CLIENT LIST shows as fd=, or -1 if unavailable.
+func socketFD(nc net.Conn) int {
+	fd := -1
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			_ = raw.Control(func(f uintptr) { fd = int(f) })
+		}
+	}
+	return fd
+}
+
+func sortByID(list []*conn) {
+	slices.SortFunc(list, func(a, b *conn) int {
+		switch {
+		case a.id < b.id:
+			return -1
+		case a.id > b.id:
+			return 1
+		}
+		return 0
+	})
+}
