@@ -33,6 +33,10 @@ func (s *Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.
 
 // Options configure a server. Extra are redis.conf directives, one per line.
 type Options struct {
+	// Host and Port fix the address; zero values pick a random 127.0.0.x and a free port. Tests
+	// that model pods (one port, many addresses) fix the port and vary the host.
+	Host     string
+	Port     int
 	Password string
 	Extra    []string
 }
@@ -51,8 +55,13 @@ func start(t testing.TB, opts Options, sentinel bool) *Server {
 	if err != nil {
 		t.Fatalf("redis-server not found (run `hack/toolchain.sh debian` or `apt-get install -y redis-server`): %v", err)
 	}
-	host := fmt.Sprintf("127.0.0.%d", 2+rand.IntN(250))
-	port := freePort(t, host)
+	host, port := opts.Host, opts.Port
+	if host == "" {
+		host = fmt.Sprintf("127.0.0.%d", 2+rand.IntN(250))
+	}
+	if port == 0 {
+		port = freePort(t, host)
+	}
 	dir := t.TempDir()
 	conf := []string{
 		"bind " + host,
@@ -143,6 +152,9 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// FreePort returns a port that nothing listens on at host right now.
+func FreePort(t testing.TB, host string) int { return freePort(t, host) }
 
 func freePort(t testing.TB, host string) int {
 	t.Helper()

@@ -1,0 +1,296 @@
+package topology
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redis"
+)
+
+// Spec is the part of a RedisFailover's spec that Plan needs.
+type Spec struct {
+	MasterName string
+	// Nodes and Sentinels are the numbers of pods the spec asks for.
+	Nodes     int
+	Sentinels int
+	Quorum    int
+	// Sentinel options the operator keeps in step on every sentinel.
+	DownAfterMilliseconds int
+	FailoverTimeout       int
+	ParallelSyncs         int
+}
+
+// ActionKind says what an action does.
+type ActionKind string
+
+const (
+	// Promote makes Node a master with REPLICAOF NO ONE. Only bootstrap and split-brain-free
+	// recovery use it, when no sentinel knows a master: otherwise the sentinels promote.
+	Promote ActionKind = "Promote"
+	// ReplicaOf points Node at Master.
+	ReplicaOf ActionKind = "ReplicaOf"
+	// Label sets the role label of Node's pod to Role.
+	Label ActionKind = "Label"
+	// Monitor makes Sentinel monitor Master under the master name.
+	Monitor ActionKind = "Monitor"
+	// Remonitor replaces a sentinel's stale master (an address no pod has) with Master:
+	// SENTINEL REMOVE then MONITOR. Only when the sentinels cannot recover on their own.
+	Remonitor ActionKind = "Remonitor"
+	// SetOptions changes the drifted Options of Sentinel.
+	SetOptions ActionKind = "SetOptions"
+	// AskFailover asks Sentinel to fail the master over (SENTINEL FAILOVER).
+	AskFailover ActionKind = "AskFailover"
+)
+
+// Action is one step, with the reason that goes into a log line and an Event.
+type Action struct {
+	Kind ActionKind
+	// Node is the Redis pod acted on (Promote, ReplicaOf, Label).
+	Node string
+	// Sentinel is the sentinel pod acted on (Monitor, Remonitor, SetOptions, AskFailover).
+	Sentinel string
+	// Master is the master pod a ReplicaOf/Monitor/Remonitor points at.
+	Master string
+	// Role is the label value of a Label action.
+	Role    string
+	Options []redis.SentinelOption
+	Reason  string
+}
+
+func (a Action) String() string {
+	target := a.Node
+	if a.Sentinel != "" {
+		target = a.Sentinel
+	}
+	return fmt.Sprintf("%s %s: %s", a.Kind, target, a.Reason)
+}
+
+// Plan is what Plan decided: the master it recognises, the actions and, when it holds back,
+// why (Waiting), so that a quiet reconcile still explains itself.
+type Plan struct {
+	// Master is the recognised master's pod, "" when there is none yet.
+	Master  string
+	Actions []Action
+	Waiting string
+}
+
+// Role label values, as the API defines them.
+const (
+	RoleLabelMaster  = "master"
+	RoleLabelReplica = "replica"
+)
+
+// Decide is the pure heart of the controller: from one observation and the spec, which node is
+// the master and what must change. The rules, in order:
+//
+//  1. While any sentinel reports a failover in progress, change nothing: the sentinels own it.
+//  2. When a quorum of sentinels names a pod, that pod is the master. If its server answers as a
+//     replica (it restarted and came back fenced), ask the sentinels to fail over rather than
+//     promote it: it may be empty. If it does not answer, wait for the sentinels' failover.
+//  3. Otherwise the master is chosen by evidence among the nodes that say they are masters:
+//     the most sentinel votes, then the highest replication offset, then the lowest ordinal. Pod
+//     age never counts. The other self-declared masters are demoted (split brain healed).
+//  4. With no master at all and no sentinel able to fail over, bootstrap: promote the node with
+//     the highest offset, but only once every node answers, so that a node holding more data
+//     is never passed over because it was briefly unreachable.
+//  5. With a master: every other answering node that does not follow it is pointed at it, role
+//     labels follow, sentinels that do not monitor it are told to, drifted options are set.
+func Decide(t Topology, s Spec) Plan {
+	v := t.Verdict()
+	if v.FailingOver {
+		return Plan{Waiting: "a sentinel reports a failover in progress; the sentinels own it until it ends"}
+	}
+	var p Plan
+	master, ok := p.chooseMaster(t, s, v)
+	if !ok {
+		return p
+	}
+	p.Master = master.Pod
+	p.rewire(t, master)
+	p.label(t, master)
+	p.sentinels(t, s, v, master)
+	return p
+}
+
+func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) {
+	if v.Agreed(s.Quorum) {
+		chosen, isPod := t.NodeAt(v.LeadingHost, v.LeadingPort)
+		switch {
+		case isPod && chosen.IsMaster():
+			return chosen, true
+		case isPod && chosen.Reachable():
+			p.add(Action{Kind: AskFailover, Sentinel: firstMonitoring(t), Reason: fmt.Sprintf(
+				"%d sentinels name %s as master but its server reports role %s (restarted?): asking the sentinels to promote the best replica instead of trusting a node that may be empty",
+				v.LeadingVotes, chosen.Pod, chosen.Info.Replication.Role)})
+			return Node{}, false
+		case isPod:
+			p.Waiting = fmt.Sprintf("master %s does not answer (%s); the sentinels fail over after down-after-milliseconds", chosen.Pod, chosen.Err)
+			return Node{}, false
+		case sentinelsCanRecover(t):
+			p.Waiting = fmt.Sprintf("%d sentinels name %s, which is no longer a pod of this RedisFailover; they know a live replica and will fail over", v.LeadingVotes, v.Leading)
+			return Node{}, false
+		}
+		// The sentinels' master is gone and they know no live replica: they are stuck, so the
+		// nodes' own evidence decides and the sentinels are re-pointed (rule 3 and 4).
+	}
+
+	var masters []Node
+	for _, n := range t.Nodes {
+		if n.IsMaster() && !n.Terminating {
+			masters = append(masters, n)
+		}
+	}
+	if len(masters) > 0 {
+		slices.SortFunc(masters, func(a, b Node) int {
+			return cmp.Or(
+				-cmp.Compare(v.Votes[a.Addr()], v.Votes[b.Addr()]),
+				-cmp.Compare(a.Info.Replication.Offset(), b.Info.Replication.Offset()),
+				cmp.Compare(a.Ordinal, b.Ordinal))
+		})
+		return masters[0], true
+	}
+
+	reachable := 0
+	var candidates []Node
+	for _, n := range t.Nodes {
+		if n.Reachable() {
+			reachable++
+			if !n.Terminating {
+				candidates = append(candidates, n)
+			}
+		}
+	}
+	if reachable < s.Nodes || len(t.Nodes) < s.Nodes || len(candidates) == 0 {
+		p.Waiting = fmt.Sprintf("no master; %d of %d Redis nodes answer, and a master is only chosen once all do, so that the node with the most data is not passed over", reachable, s.Nodes)
+		return Node{}, false
+	}
+	slices.SortFunc(candidates, func(a, b Node) int {
+		return cmp.Or(
+			-cmp.Compare(a.Info.Replication.Offset(), b.Info.Replication.Offset()),
+			cmp.Compare(a.Ordinal, b.Ordinal))
+	})
+	chosen := candidates[0]
+	p.add(Action{Kind: Promote, Node: chosen.Pod, Reason: fmt.Sprintf(
+		"no node is master and no sentinel can fail over: promoting %s, the node with the highest replication offset (%d)",
+		chosen.Pod, chosen.Info.Replication.Offset())})
+	// From here on the plan treats the chosen node as the master it is about to become.
+	chosen.Info.Replication = redis.Replication{Role: redis.RoleMaster, MasterReplOffset: chosen.Info.Replication.Offset()}
+	return chosen, true
+}
+
+// rewire points every answering node that does not follow master at it.
+func (p *Plan) rewire(t Topology, master Node) {
+	for _, n := range t.Nodes {
+		if n.Pod == master.Pod || !n.Reachable() || n.Terminating || n.Follows(master) {
+			continue
+		}
+		r := n.Info.Replication
+		var why string
+		switch {
+		case r.Role == redis.RoleMaster:
+			why = fmt.Sprintf("%s also reports role master (offset %d); %s is the master (offset %d): demoting it", n.Pod, r.Offset(), master.Pod, master.Info.Replication.Offset())
+		case r.MasterHost == "" || r.MasterPort == 0:
+			why = fmt.Sprintf("%s follows no master", n.Pod)
+		default:
+			why = fmt.Sprintf("%s follows %s, not the master %s", n.Pod, redis.Addr(r.MasterHost, r.MasterPort), master.Pod)
+		}
+		p.add(Action{Kind: ReplicaOf, Node: n.Pod, Master: master.Pod, Reason: why})
+	}
+}
+
+// label keeps the role labels, which the master and replica Services select on, in step.
+func (p *Plan) label(t Topology, master Node) {
+	for _, n := range t.Nodes {
+		want := RoleLabelReplica
+		if n.Pod == master.Pod {
+			want = RoleLabelMaster
+		}
+		if n.RoleLabel != want {
+			p.add(Action{Kind: Label, Node: n.Pod, Role: want, Reason: fmt.Sprintf("%s is the %s (label was %q)", n.Pod, want, n.RoleLabel)})
+		}
+	}
+}
+
+// sentinels makes every answering sentinel monitor master, touching a sentinel only on real
+// drift: one that monitors nothing, one whose master is an address no pod has while the
+// sentinels cannot recover, or one whose options differ. A sentinel that names another pod is
+// left alone: sentinels converge among themselves through epochs, and resetting them in a loop
+// is how peers left clusters masterless for hours.
+func (p *Plan) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
+	for _, sn := range t.Sentinels {
+		if !sn.Reachable() {
+			continue
+		}
+		if !sn.Monitors {
+			p.add(Action{Kind: Monitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf("sentinel %s does not monitor %s", sn.Pod, s.MasterName)})
+			continue
+		}
+		m := sn.View.Master
+		named, isPod := t.NodeAt(m.IP, m.Port)
+		if !isPod && !sentinelsCanRecover(t) {
+			p.add(Action{Kind: Remonitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf(
+				"sentinel %s names %s as master, an address no pod of this RedisFailover has, and knows no live replica to fail over to", sn.Pod, redis.Addr(m.IP, m.Port))})
+			continue
+		}
+		if isPod && named.Pod != master.Pod {
+			continue
+		}
+		if drift := optionDrift(m, s); len(drift) > 0 {
+			p.add(Action{Kind: SetOptions, Sentinel: sn.Pod, Options: drift, Reason: fmt.Sprintf("sentinel %s has %s", sn.Pod, describe(drift))})
+		}
+	}
+}
+
+func optionDrift(m redis.SentinelMaster, s Spec) []redis.SentinelOption {
+	var drift []redis.SentinelOption
+	check := func(name string, have, want int) {
+		if want > 0 && have != want {
+			drift = append(drift, redis.SentinelOption{Name: name, Value: strconv.Itoa(want)})
+		}
+	}
+	check("quorum", m.Quorum, s.Quorum)
+	check("down-after-milliseconds", m.DownAfterMilliseconds, s.DownAfterMilliseconds)
+	check("failover-timeout", m.FailoverTimeout, s.FailoverTimeout)
+	check("parallel-syncs", m.ParallelSyncs, s.ParallelSyncs)
+	return drift
+}
+
+func describe(options []redis.SentinelOption) string {
+	out := ""
+	for i, o := range options {
+		if i > 0 {
+			out += ", "
+		}
+		out += o.Name + " to change to " + o.Value
+	}
+	return out
+}
+
+// sentinelsCanRecover reports whether some sentinel knows a replica that is a live pod, so that
+// the sentinels can elect and promote it without the operator.
+func sentinelsCanRecover(t Topology) bool {
+	for _, sn := range t.Sentinels {
+		if !sn.Reachable() || !sn.Monitors {
+			continue
+		}
+		for _, r := range sn.View.Replicas {
+			if n, ok := t.NodeAt(r.IP, r.Port); ok && n.Reachable() && !r.Down() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func firstMonitoring(t Topology) string {
+	for _, sn := range t.Sentinels {
+		if sn.Reachable() && sn.Monitors {
+			return sn.Pod
+		}
+	}
+	return ""
+}
+
+func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }

@@ -1,0 +1,333 @@
+package topology
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redis"
+)
+
+const port = 6379
+
+var spec = Spec{MasterName: "rf-a", Nodes: 3, Sentinels: 3, Quorum: 2, DownAfterMilliseconds: 3000, FailoverTimeout: 10000, ParallelSyncs: 1}
+
+func ip(i int) string { return fmt.Sprintf("10.0.0.%d", 10+i) }
+
+// master is node i reporting role master at offset.
+func master(i int, offset int64, label string) Node {
+	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label,
+		Info: redis.Info{Replication: redis.Replication{Role: redis.RoleMaster, MasterReplOffset: offset}}}
+}
+
+// replica is node i following host:p with its link up at offset.
+func replica(i int, host string, p int, offset int64, label string) Node {
+	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label,
+		Info: redis.Info{Replication: redis.Replication{Role: redis.RoleReplica, MasterHost: host, MasterPort: p,
+			MasterLinkUp: host != "", ReplicaOffset: offset}}}
+}
+
+func unreachable(i int, label string) Node {
+	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label, Err: "i/o timeout"}
+}
+
+// sentinelNaming is sentinel j monitoring with host as master, knowing the given live replicas.
+func sentinelNaming(j int, host string, replicas ...string) Sentinel {
+	s := Sentinel{Pod: fmt.Sprintf("rfs-a-%d", j), IP: fmt.Sprintf("10.0.1.%d", j), Port: 26379, Monitors: true,
+		View: redis.SentinelView{Master: redis.SentinelMaster{Name: "rf-a", IP: host, Port: port, Quorum: 2,
+			DownAfterMilliseconds: 3000, FailoverTimeout: 10000, ParallelSyncs: 1}}}
+	for _, r := range replicas {
+		s.View.Replicas = append(s.View.Replicas, redis.SentinelPeer{IP: r, Port: port, Flags: []string{"slave"}, MasterLinkOK: true})
+	}
+	return s
+}
+
+func idleSentinel(j int) Sentinel {
+	return Sentinel{Pod: fmt.Sprintf("rfs-a-%d", j), IP: fmt.Sprintf("10.0.1.%d", j), Port: 26379}
+}
+
+func silentSentinel(j int) Sentinel {
+	return Sentinel{Pod: fmt.Sprintf("rfs-a-%d", j), IP: fmt.Sprintf("10.0.1.%d", j), Port: 26379, Err: "connection refused"}
+}
+
+func all(f func(j int) Sentinel) []Sentinel { return []Sentinel{f(0), f(1), f(2)} }
+
+func TestDecide(t *testing.T) {
+	steady := Topology{
+		Nodes:     []Node{master(0, 900, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 880, "replica")},
+		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+	}
+	tests := []struct {
+		name        string
+		topology    Topology
+		wantMaster  string
+		want        []Action
+		wantWaiting bool
+	}{
+		{
+			name:       "steady state: nothing to do",
+			topology:   steady,
+			wantMaster: "rfr-a-0",
+		},
+		{
+			name: "bootstrap of fresh pods that all start as empty masters: lowest ordinal, others follow it, sentinels monitor it",
+			topology: Topology{
+				Nodes:     []Node{master(2, 0, ""), master(0, 0, ""), master(1, 0, "")},
+				Sentinels: all(idleSentinel),
+			},
+			wantMaster: "rfr-a-0",
+			want: []Action{
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
+				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
+				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-0", Role: "master"},
+				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
+				{Kind: Monitor, Sentinel: "rfs-a-0", Master: "rfr-a-0"},
+				{Kind: Monitor, Sentinel: "rfs-a-1", Master: "rfr-a-0"},
+				{Kind: Monitor, Sentinel: "rfs-a-2", Master: "rfr-a-0"},
+			},
+		},
+		{
+			name: "no master anywhere and no sentinel knows one: promote the highest offset, not the lowest ordinal",
+			topology: Topology{
+				Nodes: []Node{replica(0, "10.9.9.9", port, 100, "replica"), replica(1, "10.9.9.9", port, 500, "replica"),
+					replica(2, "10.9.9.9", port, 300, "replica")},
+				Sentinels: all(idleSentinel),
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: Promote, Node: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Monitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
+				{Kind: Monitor, Sentinel: "rfs-a-1", Master: "rfr-a-1"},
+				{Kind: Monitor, Sentinel: "rfs-a-2", Master: "rfr-a-1"},
+			},
+		},
+		{
+			name: "no master and a node does not answer: wait, it may hold the most data",
+			topology: Topology{
+				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "", 0, 0, ""), unreachable(2, "")},
+				Sentinels: all(idleSentinel),
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "no master and a pod does not exist yet: wait",
+			topology: Topology{
+				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "", 0, 0, "")},
+				Sentinels: all(idleSentinel),
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "after a sentinel failover: the returning old master is demoted even with a higher offset, labels follow",
+			topology: Topology{
+				Nodes:     []Node{master(0, 5000, "master"), master(1, 4000, "replica"), replica(2, ip(1), port, 4000, "replica")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(1), ip(2)) }),
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+			},
+		},
+		{
+			name: "a restarted replica still follows the old master's address: point it at the current one",
+			topology: Topology{
+				Nodes:     []Node{master(0, 900, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, "10.0.0.99", port, 0, "")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1)) }),
+			},
+			wantMaster: "rfr-a-0",
+			want: []Action{
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
+				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+			},
+		},
+		{
+			name: "split brain without a sentinel quorum: the master a sentinel names wins over a higher offset",
+			topology: Topology{
+				Nodes:     []Node{master(0, 9000, "master"), master(1, 100, "replica"), replica(2, ip(1), port, 100, "replica")},
+				Sentinels: []Sentinel{sentinelNaming(0, ip(1), ip(2)), silentSentinel(1), silentSentinel(2)},
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+			},
+		},
+		{
+			name: "split brain with no sentinel reachable: the higher offset wins, never the older pod",
+			topology: Topology{
+				Nodes:     []Node{master(0, 100, "master"), master(1, 9000, "replica"), replica(2, ip(0), port, 100, "replica")},
+				Sentinels: all(silentSentinel),
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+			},
+		},
+		{
+			name: "sentinels name a master whose server came back as a replica: ask them to fail over, never promote it",
+			topology: Topology{
+				Nodes:     []Node{replica(0, "", 0, 0, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+			},
+			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
+		},
+		{
+			name: "the master does not answer: the sentinels fail over, the operator does not touch anything",
+			topology: Topology{
+				Nodes:     []Node{unreachable(0, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "a failover in progress: hands off",
+			topology: func() Topology {
+				t := Topology{
+					Nodes:     []Node{unreachable(0, "master"), master(1, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
+					Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+				}
+				t.Sentinels[1].View.Master.Flags = []string{"master", "failover_in_progress"}
+				return t
+			}(),
+			wantWaiting: true,
+		},
+		{
+			name: "sentinels name an address no pod has but know a live replica: they will fail over, wait",
+			topology: Topology{
+				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "10.0.0.99", port, 900, "replica"), replica(2, "10.0.0.99", port, 900, "replica")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, "10.0.0.99", ip(1), ip(2)) }),
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "sentinels stuck on an address no pod has and no live replica: the nodes decide and the sentinels are re-pointed",
+			topology: Topology{
+				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "", 0, 700, ""), replica(2, "", 0, 300, "")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, "10.0.0.99", "10.0.0.98") }),
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: Promote, Node: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: Remonitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
+				{Kind: Remonitor, Sentinel: "rfs-a-1", Master: "rfr-a-1"},
+				{Kind: Remonitor, Sentinel: "rfs-a-2", Master: "rfr-a-1"},
+			},
+		},
+		{
+			name: "option drift is set on the drifted sentinel only; a sentinel naming another pod is left to converge",
+			topology: func() Topology {
+				t := steady
+				t.Sentinels = all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) })
+				t.Sentinels[0].View.Master.DownAfterMilliseconds = 30000
+				t.Sentinels[2] = sentinelNaming(2, ip(1))
+				return t
+			}(),
+			wantMaster: "rfr-a-0",
+			want:       []Action{{Kind: SetOptions, Sentinel: "rfs-a-0", Options: []redis.SentinelOption{{Name: "down-after-milliseconds", Value: "3000"}}}},
+		},
+		{
+			name: "a terminating master is not chosen when the nodes decide",
+			topology: func() Topology {
+				t := Topology{
+					Nodes:     []Node{master(0, 900, "master"), master(1, 800, "replica"), replica(2, ip(0), port, 900, "replica")},
+					Sentinels: all(silentSentinel),
+				}
+				t.Nodes[0].Terminating = true
+				return t
+			}(),
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Decide(tc.topology, spec)
+			if got.Master != tc.wantMaster {
+				t.Errorf("master = %q, want %q (waiting: %s)", got.Master, tc.wantMaster, got.Waiting)
+			}
+			if diff := cmp.Diff(tc.want, got.Actions, cmpopts.IgnoreFields(Action{}, "Reason"), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+			for _, a := range got.Actions {
+				if a.Reason == "" {
+					t.Errorf("action %+v has no reason: every action must explain itself in a log line and an Event", a)
+				}
+			}
+			if tc.wantWaiting != (got.Waiting != "") {
+				t.Errorf("waiting = %q, want waiting: %v", got.Waiting, tc.wantWaiting)
+			}
+		})
+	}
+}
+
+// The plan must reach a fixed point: applying its own actions to the topology and deciding again
+// yields nothing more to do. A plan that keeps finding work is how reset loops start.
+func TestDecideConvergesAfterItsOwnActions(t *testing.T) {
+	topo := Topology{
+		Nodes:     []Node{master(0, 5000, "master"), master(1, 4000, ""), replica(2, "10.0.0.99", port, 0, "")},
+		Sentinels: []Sentinel{idleSentinel(0), sentinelNaming(1, ip(1), ip(2)), sentinelNaming(2, ip(1), ip(2))},
+	}
+	for round := 0; round < 3; round++ {
+		p := Decide(topo, spec)
+		if len(p.Actions) == 0 {
+			if p.Master != "rfr-a-1" {
+				t.Fatalf("converged on %q, want the sentinels' choice rfr-a-1", p.Master)
+			}
+			return
+		}
+		topo = applyForTest(topo, p)
+	}
+	t.Fatalf("still acting after 3 rounds: %v", Decide(topo, spec).Actions)
+}
+
+// applyForTest changes the topology the way the actions would change the real servers.
+func applyForTest(t Topology, p Plan) Topology {
+	m, _ := t.Node(p.Master)
+	for _, a := range p.Actions {
+		for i := range t.Nodes {
+			n := &t.Nodes[i]
+			if n.Pod != a.Node {
+				continue
+			}
+			switch a.Kind {
+			case Promote:
+				n.Info.Replication = redis.Replication{Role: redis.RoleMaster, MasterReplOffset: n.Info.Replication.Offset()}
+			case ReplicaOf:
+				n.Info.Replication = redis.Replication{Role: redis.RoleReplica, MasterHost: m.IP, MasterPort: m.Port, MasterLinkUp: true}
+			case Label:
+				n.RoleLabel = a.Role
+			}
+		}
+		for i := range t.Sentinels {
+			if t.Sentinels[i].Pod == a.Sentinel && (a.Kind == Monitor || a.Kind == Remonitor) {
+				t.Sentinels[i] = sentinelNaming(i, m.IP)
+			}
+		}
+	}
+	return t
+}
+
+func redisPeer(i int) redis.SentinelPeer {
+	return redis.SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", 50+i), Port: 26379, Flags: []string{"sentinel"}}
+}

@@ -1,0 +1,147 @@
+// Package topology turns what the pods and their Redis servers and sentinels say into a Topology
+// (Observe), and a Topology into the actions that heal it (Plan, pure) and a health verdict
+// (Assess, pure). All decisions live in the pure functions, so each rule is a table-test row.
+package topology
+
+import (
+	"github.com/failover-dev/redis-failover-operator/internal/redis"
+)
+
+// Topology is one observation of a RedisFailover: its Redis nodes and its sentinels.
+type Topology struct {
+	Nodes     []Node
+	Sentinels []Sentinel
+}
+
+// Node is one Redis pod and what its server reported.
+type Node struct {
+	Pod string
+	// Ordinal is the StatefulSet ordinal, the last tie-breaker between equally good candidates.
+	Ordinal int
+	IP      string
+	Port    int
+	// Hostnames are the DNS names the pod is reachable under (besides IP), for matching addresses
+	// that replicas or sentinels report.
+	Hostnames []string
+	// RoleLabel is the pod's current redis.failover.dev/role label ("" if none).
+	RoleLabel   string
+	Terminating bool
+	// Err is why the server could not be asked (no IP yet, timeout, refused, ...); "" if it answered.
+	Err  string
+	Info redis.Info
+}
+
+// Reachable reports whether the server answered INFO.
+func (n Node) Reachable() bool { return n.Err == "" && n.IP != "" }
+
+// IsMaster reports whether the server answered and says it is a master.
+func (n Node) IsMaster() bool {
+	return n.Reachable() && n.Info.Replication.Role == redis.RoleMaster
+}
+
+// Addr is ip:port.
+func (n Node) Addr() string { return redis.Addr(n.IP, n.Port) }
+
+// Is reports whether host:port names this node.
+func (n Node) Is(host string, port int) bool {
+	if port != n.Port || host == "" {
+		return false
+	}
+	if host == n.IP {
+		return true
+	}
+	for _, h := range n.Hostnames {
+		if h == host {
+			return true
+		}
+	}
+	return false
+}
+
+// Follows reports whether the node is a replica configured to follow master (link up or not).
+func (n Node) Follows(master Node) bool {
+	r := n.Info.Replication
+	return n.Reachable() && r.Role == redis.RoleReplica && master.Is(r.MasterHost, r.MasterPort)
+}
+
+// Sentinel is one sentinel pod and its view of the master name.
+type Sentinel struct {
+	Pod  string
+	IP   string
+	Port int
+	// Err is why the sentinel could not be asked; "" if it answered.
+	Err string
+	// Monitors is false when the sentinel answered but does not monitor the master name.
+	Monitors bool
+	View     redis.SentinelView
+}
+
+// Reachable reports whether the sentinel answered.
+func (s Sentinel) Reachable() bool { return s.Err == "" && s.IP != "" }
+
+// Addr is ip:port.
+func (s Sentinel) Addr() string { return redis.Addr(s.IP, s.Port) }
+
+// NodeAt returns the node that host:port names.
+func (t Topology) NodeAt(host string, port int) (Node, bool) {
+	for _, n := range t.Nodes {
+		if n.Is(host, port) {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
+// Node returns the node of pod.
+func (t Topology) Node(pod string) (Node, bool) {
+	for _, n := range t.Nodes {
+		if n.Pod == pod {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
+// SentinelVerdict is what the reachable sentinels collectively say about the master.
+type SentinelVerdict struct {
+	// Reachable sentinels (answered at all) and Monitoring ones (monitor the master name).
+	Reachable, Monitoring int
+	// Votes counts sentinels per named master address (ip:port as the sentinels report it).
+	Votes map[string]int
+	// Leading is the address named by the most sentinels and LeadingVotes their number.
+	Leading      string
+	LeadingHost  string
+	LeadingPort  int
+	LeadingVotes int
+	// FailingOver is true when any sentinel reports a failover of the master in progress.
+	FailingOver bool
+}
+
+// Agreed reports whether at least quorum sentinels name the same master.
+func (v SentinelVerdict) Agreed(quorum int) bool { return v.Leading != "" && v.LeadingVotes >= quorum }
+
+// Verdict tallies the sentinels' views. Ties for the lead go to the lexically smaller address so
+// that the result does not depend on the order pods were listed in.
+func (t Topology) Verdict() SentinelVerdict {
+	v := SentinelVerdict{Votes: map[string]int{}}
+	for _, s := range t.Sentinels {
+		if !s.Reachable() {
+			continue
+		}
+		v.Reachable++
+		if !s.Monitors {
+			continue
+		}
+		v.Monitoring++
+		m := s.View.Master
+		addr := redis.Addr(m.IP, m.Port)
+		v.Votes[addr]++
+		if m.FailoverInProgress() {
+			v.FailingOver = true
+		}
+		if n := v.Votes[addr]; n > v.LeadingVotes || (n == v.LeadingVotes && addr < v.Leading) {
+			v.Leading, v.LeadingHost, v.LeadingPort, v.LeadingVotes = addr, m.IP, m.Port, n
+		}
+	}
+	return v
+}
