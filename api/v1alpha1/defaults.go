@@ -16,6 +16,10 @@ limitations under the License.
 
 package v1alpha1
 
+import (
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
 // Defaults that cannot live in the schema, and the schema defaults that Go code also needs.
 // The schema markers are the source of truth for the API server; envtest checks the two agree.
 const (
@@ -44,4 +48,60 @@ func (s SentinelSettings) EffectiveQuorum() int32 {
 		return *s.Quorum
 	}
 	return s.Replicas/2 + 1
+}
+
+// Schema defaults, repeated for objects that did not pass through the API server. The envtest
+// suite checks that WithDefaults and the API server's defaulting give the same object.
+const (
+	defaultRedisReplicas         = 3
+	defaultReplBacklogSize       = "16Mi"
+	defaultMinReplicasMaxLag     = 10
+	defaultSentinelReplicas      = 3
+	defaultDownAfterMilliseconds = 3000
+	defaultFailoverTimeout       = 10000
+	defaultParallelSyncs         = 1
+)
+
+// WithDefaults returns a copy of rf with the schema's defaults applied to unset fields, as the
+// API server would apply them on create. Code that builds a RedisFailover itself (tests, tools)
+// gets the same object the controller would read back.
+func (in *RedisFailover) WithDefaults() *RedisFailover {
+	out := in.DeepCopy()
+	r := &out.Spec.Redis
+	if r.Replicas == 0 {
+		r.Replicas = defaultRedisReplicas
+	}
+	if r.Image == "" {
+		r.Image = DefaultRedisImage
+	}
+	if r.Port == 0 {
+		r.Port = DefaultRedisPort
+	}
+	if r.ReplBacklogSize == nil {
+		q := resource.MustParse(defaultReplBacklogSize)
+		r.ReplBacklogSize = &q
+	}
+	if r.MinReplicasMaxLag == 0 {
+		r.MinReplicasMaxLag = defaultMinReplicasMaxLag
+	}
+	if r.Exporter.Image == "" {
+		r.Exporter.Image = DefaultExporterImage
+	}
+	s := &out.Spec.Sentinel
+	if s.Replicas == 0 {
+		s.Replicas = defaultSentinelReplicas
+	}
+	if s.DownAfterMilliseconds == 0 {
+		s.DownAfterMilliseconds = defaultDownAfterMilliseconds
+	}
+	if s.FailoverTimeout == 0 {
+		s.FailoverTimeout = defaultFailoverTimeout
+	}
+	if s.ParallelSyncs == 0 {
+		s.ParallelSyncs = defaultParallelSyncs
+	}
+	if s.MasterName == "" {
+		s.MasterName = DefaultMasterName
+	}
+	return out
 }

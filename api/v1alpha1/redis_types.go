@@ -94,6 +94,7 @@ type RedisSettings struct {
 	Storage RedisStorage `json:"storage,omitempty"`
 
 	// exporter adds a Prometheus redis_exporter sidecar to each Redis pod.
+	// +kubebuilder:default={}
 	// +optional
 	Exporter Exporter `json:"exporter,omitempty"`
 

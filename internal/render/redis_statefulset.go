@@ -1,0 +1,214 @@
+package render
+
+import (
+	"maps"
+	"path"
+	"slices"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+)
+
+// Container names in the Redis pod.
+const (
+	ContainerRedis    = "redis"
+	ContainerExporter = "exporter"
+	containerInit     = "config"
+)
+
+const (
+	exporterPort     = 9121
+	initScriptKey    = "init.sh"
+	readinessKey     = "readiness.sh"
+	portNameRedis    = "redis"
+	portNameExporter = "metrics"
+)
+
+// redisStatefulSet renders the Redis nodes. updateStrategy is OnDelete: the controller replaces
+// pods itself, replicas first and the master last after a switchover, which a StatefulSet's
+// rolling update (highest ordinal first, whatever its role) cannot do.
+func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv1.StatefulSet {
+	r := rf.Spec.Redis
+	auth := rf.Spec.Auth.Enabled()
+	confPath := path.Join(redisRuntimeDir, redisConfKey)
+	passwordPath := path.Join(redisSecretDir, passwordFileName)
+	port := strconv.Itoa(int(r.Port))
+
+	mounts := []corev1.VolumeMount{
+		{Name: volumeConfig, MountPath: redisTemplateDir, ReadOnly: true},
+		{Name: volumeRuntime, MountPath: redisRuntimeDir},
+	}
+	if auth {
+		mounts = append(mounts, corev1.VolumeMount{Name: volumeAuth, MountPath: redisSecretDir, ReadOnly: true})
+	}
+	containerSC := containerSecurityContext(r.PodSettings)
+
+	initContainer := corev1.Container{
+		Name:            containerInit,
+		Image:           r.Image,
+		ImagePullPolicy: r.ImagePullPolicy,
+		Command: []string{"sh", path.Join(redisTemplateDir, initScriptKey), "redis",
+			path.Join(redisTemplateDir, redisConfKey), passwordPath, confPath, secretDescriptionOrNone(rf)},
+		VolumeMounts:    slices.Clone(mounts),
+		Resources:       *r.Resources.DeepCopy(),
+		SecurityContext: containerSC.DeepCopy(),
+	}
+
+	redisContainer := corev1.Container{
+		Name:            ContainerRedis,
+		Image:           r.Image,
+		ImagePullPolicy: r.ImagePullPolicy,
+		Command:         []string{"redis-server", confPath},
+		Ports:           []corev1.ContainerPort{{Name: portNameRedis, ContainerPort: r.Port, Protocol: corev1.ProtocolTCP}},
+		Resources:       *r.Resources.DeepCopy(),
+		VolumeMounts:    append(slices.Clone(mounts), corev1.VolumeMount{Name: volumeData, MountPath: redisDataDir}),
+		ReadinessProbe: &corev1.Probe{
+			ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
+				Command: []string{"sh", path.Join(redisTemplateDir, readinessKey), port, passwordPath},
+			}},
+			PeriodSeconds: 5, TimeoutSeconds: 3, FailureThreshold: 2,
+		},
+		// Liveness only checks the port: a node loading a large dataset answers LOADING and must
+		// not be restarted for it.
+		LivenessProbe: &corev1.Probe{
+			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(portNameRedis)}},
+			PeriodSeconds: 10, TimeoutSeconds: 5, FailureThreshold: 6,
+		},
+		SecurityContext: containerSC,
+	}
+
+	containers := []corev1.Container{redisContainer}
+	if r.Exporter.Enabled {
+		containers = append(containers, exporterContainer(rf))
+	}
+
+	volumes := []corev1.Volume{configMapVolume(RedisName(rf)), runtimeVolume(volumeRuntime)}
+	if auth {
+		volumes = append(volumes, authVolume(rf.Spec.Auth))
+	}
+	var claims []corev1.PersistentVolumeClaim
+	if pvc := r.Storage.PersistentVolumeClaim; pvc != nil {
+		claims = []corev1.PersistentVolumeClaim{volumeClaimTemplate(rf, pvc)}
+		// The data mount refers to the claim by its template name.
+		for i := range containers[0].VolumeMounts {
+			if containers[0].VolumeMounts[i].Name == volumeData {
+				containers[0].VolumeMounts[i].Name = claims[0].Name
+			}
+		}
+	} else {
+		emptyDir := r.Storage.EmptyDir.DeepCopy()
+		if emptyDir == nil {
+			emptyDir = &corev1.EmptyDirVolumeSource{}
+		}
+		volumes = append(volumes, corev1.Volume{Name: volumeData, VolumeSource: corev1.VolumeSource{EmptyDir: emptyDir}})
+	}
+
+	selector := RedisSelector(rf)
+	podSpec := corev1.PodSpec{
+		InitContainers: []corev1.Container{initContainer},
+		Containers:     containers,
+		Volumes:        volumes,
+	}
+	applyPodSettings(&podSpec, r.PodSettings, redisUID, selector)
+
+	retention := appsv1.DeletePersistentVolumeClaimRetentionPolicyType
+	if r.Storage.KeepAfterDeletion {
+		retention = appsv1.RetainPersistentVolumeClaimRetentionPolicyType
+	}
+	return &appsv1.StatefulSet{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
+		ObjectMeta: objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis),
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:    ptr.To(r.Replicas),
+			ServiceName: RedisName(rf),
+			Selector:    &metav1.LabelSelector{MatchLabels: selector},
+			// Nodes start together: which one becomes master is decided by the controller from
+			// data, not by start order.
+			PodManagementPolicy: appsv1.ParallelPodManagement,
+			UpdateStrategy:      appsv1.StatefulSetUpdateStrategy{Type: appsv1.OnDeleteStatefulSetStrategyType},
+			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+				WhenDeleted: retention,
+				// Scaling down keeps the claims so that scaling back up finds the data.
+				WhenScaled: appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+			},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{
+					Labels:      podLabels(rf, redisv1alpha1.ComponentRedis, r.PodLabels),
+					Annotations: podAnnotations(r.PodAnnotations, configHash),
+				},
+				Spec: podSpec,
+			},
+			VolumeClaimTemplates: claims,
+		},
+	}
+}
+
+func volumeClaimTemplate(rf *redisv1alpha1.RedisFailover, pvc *redisv1alpha1.EmbeddedPersistentVolumeClaim) corev1.PersistentVolumeClaim {
+	name := pvc.Name
+	if name == "" {
+		name = redisv1alpha1.DefaultVolumeClaimName
+	}
+	labels := maps.Clone(pvc.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	maps.Copy(labels, objectLabels(rf, redisv1alpha1.ComponentRedis))
+	return corev1.PersistentVolumeClaim{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        name,
+			Labels:      labels,
+			Annotations: maps.Clone(pvc.Annotations),
+		},
+		Spec: *pvc.Spec.DeepCopy(),
+	}
+}
+
+// exporterContainer is the redis_exporter sidecar. It reads the password from REDIS_PASSWORD,
+// which references the Secret key (secretKeyRef), so the value is not in the pod spec.
+func exporterContainer(rf *redisv1alpha1.RedisFailover) corev1.Container {
+	e := rf.Spec.Redis.Exporter
+	env := []corev1.EnvVar{{Name: "REDIS_ADDR", Value: "redis://127.0.0.1:" + strconv.Itoa(int(rf.Spec.Redis.Port))}}
+	if rf.Spec.Auth.Enabled() {
+		env = append(env, corev1.EnvVar{Name: "REDIS_PASSWORD", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: rf.Spec.Auth.SecretPath},
+				Key:                  rf.Spec.Auth.Key(),
+			},
+		}})
+	}
+	for _, v := range e.Env {
+		env = append(env, *v.DeepCopy())
+	}
+	c := corev1.Container{
+		Name:            ContainerExporter,
+		Image:           e.Image,
+		ImagePullPolicy: e.ImagePullPolicy,
+		Args:            slices.Clone(e.Args),
+		Env:             env,
+		Ports:           []corev1.ContainerPort{{Name: portNameExporter, ContainerPort: exporterPort, Protocol: corev1.ProtocolTCP}},
+		SecurityContext: e.ContainerSecurityContext.DeepCopy(),
+	}
+	if c.SecurityContext == nil {
+		c.SecurityContext = defaultContainerSecurityContext()
+	}
+	if e.Resources != nil {
+		c.Resources = *e.Resources.DeepCopy()
+	}
+	return c
+}
+
+// secretDescriptionOrNone is the init script's last argument: which Secret holds the password,
+// for its error messages.
+func secretDescriptionOrNone(rf *redisv1alpha1.RedisFailover) string {
+	if !rf.Spec.Auth.Enabled() {
+		return "(no spec.auth)"
+	}
+	return secretDescription(rf)
+}
