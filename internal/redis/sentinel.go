@@ -114,25 +114,16 @@ func (c Client) SentinelView(ctx context.Context, addr, name string) (SentinelVi
 	return view, nil
 }
 
-// MonitorSettings are the per-master options the operator sets on each sentinel.
-type MonitorSettings struct {
-	Quorum                int
-	DownAfterMilliseconds int
-	FailoverTimeout       int
-	ParallelSyncs         int
-	// AuthPass is the data nodes' password, which sentinels need to reach them.
-	AuthPass string
-}
-
-// SentinelMonitor makes the sentinel at addr monitor master name at host:port with settings.
-// It is only for sentinels that do not monitor name at all: re-monitoring a known name would
-// throw away the sentinel's epochs and knowledge (the reset loop peers suffer from).
-func (c Client) SentinelMonitor(ctx context.Context, addr, name, host string, port int, s MonitorSettings) error {
+// SentinelMonitor makes the sentinel at addr monitor master name at host:port, then sets options
+// (auth-pass among them, so the sentinel can reach the nodes). It is only for sentinels that do
+// not monitor name at all: re-monitoring a known name would throw away the sentinel's epochs and
+// knowledge (the reset loop peers suffer from).
+func (c Client) SentinelMonitor(ctx context.Context, addr, name, host string, port, quorum int, options []SentinelOption) error {
 	err := c.doSentinel(ctx, addr, func(ctx context.Context, sc *goredis.SentinelClient) error {
-		if err := sc.Monitor(ctx, name, host, strconv.Itoa(port), strconv.Itoa(s.Quorum)).Err(); err != nil {
-			return fmt.Errorf("SENTINEL MONITOR %s %s %d %d: %w", name, host, port, s.Quorum, err)
+		if err := sc.Monitor(ctx, name, host, strconv.Itoa(port), strconv.Itoa(quorum)).Err(); err != nil {
+			return fmt.Errorf("SENTINEL MONITOR %s %s %d %d: %w", name, host, port, quorum, err)
 		}
-		return setOptions(ctx, sc, name, s.options())
+		return setOptions(ctx, sc, name, options)
 	})
 	if err != nil {
 		return fmt.Errorf("configuring sentinel %s: %w", addr, err)
@@ -157,24 +148,24 @@ func (c Client) SentinelSet(ctx context.Context, addr, name string, options []Se
 // SentinelOption is one `SENTINEL SET <name> <option> <value>` pair.
 type SentinelOption struct{ Name, Value string }
 
-func (s MonitorSettings) options() []SentinelOption {
-	options := []SentinelOption{
-		{"down-after-milliseconds", strconv.Itoa(s.DownAfterMilliseconds)},
-		{"failover-timeout", strconv.Itoa(s.FailoverTimeout)},
-		{"parallel-syncs", strconv.Itoa(s.ParallelSyncs)},
-	}
-	if s.AuthPass != "" {
-		options = append(options, SentinelOption{"auth-pass", s.AuthPass})
-	}
-	return options
-}
-
 func setOptions(ctx context.Context, sc *goredis.SentinelClient, name string, options []SentinelOption) error {
 	for _, o := range options {
 		if err := sc.Set(ctx, name, o.Name, o.Value).Err(); err != nil {
 			// The option name only: auth-pass's value must never reach a log.
 			return fmt.Errorf("SENTINEL SET %s %s: %w", name, o.Name, err)
 		}
+	}
+	return nil
+}
+
+// SentinelRemove makes the sentinel at addr forget master name. Only for a sentinel stuck on an
+// address no pod has, right before it is told the current master.
+func (c Client) SentinelRemove(ctx context.Context, addr, name string) error {
+	err := c.doSentinel(ctx, addr, func(ctx context.Context, sc *goredis.SentinelClient) error {
+		return sc.Remove(ctx, name).Err()
+	})
+	if err != nil && !isNoSuchMaster(err) {
+		return fmt.Errorf("SENTINEL REMOVE %s on %s: %w", name, addr, err)
 	}
 	return nil
 }

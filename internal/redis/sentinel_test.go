@@ -24,8 +24,9 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 	if _, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a"); !errors.Is(err, redis.ErrNotMonitored) {
 		t.Fatalf("view of an unmonitored name: got %v, want ErrNotMonitored", err)
 	}
-	settings := redis.MonitorSettings{Quorum: 1, DownAfterMilliseconds: 1000, FailoverTimeout: 5000, ParallelSyncs: 1, AuthPass: "pw"}
-	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host, master.Port, settings); err != nil {
+	options := []redis.SentinelOption{{Name: "down-after-milliseconds", Value: "1000"}, {Name: "failover-timeout", Value: "5000"},
+		{Name: "parallel-syncs", Value: "1"}, {Name: "auth-pass", Value: "pw"}}
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host, master.Port, 1, options); err != nil {
 		t.Fatal(err)
 	}
 	view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
@@ -65,6 +66,16 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 		}
 		return nil
 	})
+
+	if err := c.SentinelRemove(ctx, sentinel.Addr(), "rf-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a"); !errors.Is(err, redis.ErrNotMonitored) {
+		t.Fatalf("view after SENTINEL REMOVE: got %v, want ErrNotMonitored", err)
+	}
+	if err := c.SentinelRemove(ctx, sentinel.Addr(), "rf-a"); err != nil {
+		t.Errorf("removing an unknown name must be a no-op so a half-done Remonitor can be retried: %v", err)
+	}
 }
 
 func TestSentinelRefusesWrongPassword(t *testing.T) {

@@ -30,7 +30,7 @@ func TestObserveRealServersWithOneHung(t *testing.T) {
 	hung := redistest.Start(t, redistest.Options{Host: hosts[2], Port: p, Password: "pw", Extra: []string{"enable-debug-command local"}})
 	s := redistest.StartSentinel(t, redistest.Options{Host: "127.0.0.24", Password: "pw"})
 	c := redis.Client{Password: "pw", Timeout: 500 * time.Millisecond}
-	if err := c.SentinelMonitor(ctx, s.Addr(), "rf-a", m.Host, p, redis.MonitorSettings{Quorum: 1, DownAfterMilliseconds: 5000, FailoverTimeout: 10000, ParallelSyncs: 1, AuthPass: "pw"}); err != nil {
+	if err := c.SentinelMonitor(ctx, s.Addr(), "rf-a", m.Host, p, 1, []redis.SentinelOption{{Name: "auth-pass", Value: "pw"}}); err != nil {
 		t.Fatal(err)
 	}
 
