@@ -19,6 +19,9 @@ type GlobalConfig struct {
 	AnnounceHosts    bool
 	SentinelUser     string
 	SentinelPass     string
+	// RequirePass is this sentinel's own password, also used towards the other sentinels
+	// when sentinel-user/sentinel-pass are not set.
+	RequirePass string
 	// DenyScriptsReconfig refuses SENTINEL SET of notification-script/client-reconfig-script.
 	DenyScriptsReconfig bool
 }
@@ -139,7 +142,11 @@ func (s *State) Targets() []Target {
 			seen[r.Addr.String()] = auth(r.Addr)
 		}
 		for _, si := range m.Sentinels {
-			seen[si.Addr.String()] = Target{Addr: si.Addr, Sentinel: true, AuthUser: s.Global.SentinelUser, AuthPass: s.Global.SentinelPass}
+			t := Target{Addr: si.Addr, Sentinel: true, AuthUser: s.Global.SentinelUser, AuthPass: s.Global.SentinelPass}
+			if t.AuthPass == "" {
+				t.AuthUser, t.AuthPass = "", s.Global.RequirePass
+			}
+			seen[si.Addr.String()] = t
 		}
 	}
 	for k := range s.links {

@@ -1,0 +1,140 @@
+// Package daemon wires a sentinel process together: the config file (conf), the failover engine
+// (sentinel) and the network front (server). The binary and the in-process integration tests
+// both start sentinels through it.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/go-logr/logr"
+
+	"github.com/failover-dev/redis-failover-operator/internal/resp"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel/server"
+)
+
+// Options start a sentinel.
+type Options struct {
+	// ConfigPath is the sentinel.conf to load and keep rewriting; it must be writable.
+	ConfigPath string
+	// Port and Bind override the file's `port` and `bind` when set (Port -1 means the file's
+	// port; 0 picks a free port).
+	Port int
+	Bind []string
+	Log  logr.Logger
+	// Exit ends the process for SENTINEL SIMULATE-FAILURE (os.Exit in the binary).
+	Exit func(code int)
+	// Clock overrides time.Now for the engine.
+	Clock sentinel.Clock
+}
+
+// Daemon is one running sentinel.
+type Daemon struct {
+	Engine *sentinel.Engine
+	Server *server.Server
+	log    logr.Logger
+}
+
+// New loads the config, checks that it can be rewritten, and builds the engine and the server.
+func New(opts Options) (*Daemon, error) {
+	cfg, err := conf.Load(opts.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Port >= 0 {
+		cfg.Port = opts.Port
+	}
+	if len(opts.Bind) > 0 {
+		cfg.Bind = opts.Bind
+	}
+	now := time.Now
+	if opts.Clock != nil {
+		now = opts.Clock
+	}
+	state, err := sentinel.NewStateFromConfig(cfg, sentinel.DefaultParams(), now())
+	if err != nil {
+		return nil, fmt.Errorf("sentinel config %s: %w", opts.ConfigPath, err)
+	}
+	store := &sentinel.ConfStore{Config: cfg}
+	// redis-sentinel refuses to start without a writable config: state (votes in particular)
+	// must survive a restart. Saving now also persists a newly generated myid.
+	if err := store.Save(state); err != nil {
+		return nil, fmt.Errorf("sentinel config %s must be writable: %w", opts.ConfigPath, err)
+	}
+	engine := sentinel.NewEngine(state, sentinel.EngineOptions{
+		Log: opts.Log.WithName("engine"), Clock: opts.Clock, Store: store, Exit: opts.Exit,
+	})
+	addrs := make([]string, 0, len(cfg.Bind))
+	for _, b := range cfg.Bind {
+		addrs = append(addrs, net.JoinHostPort(b, strconv.Itoa(cfg.Port)))
+	}
+	if len(addrs) == 0 {
+		addrs = []string{":" + strconv.Itoa(cfg.Port)}
+	}
+	exe, _ := os.Executable()
+	srv, err := server.New(server.Options{
+		Addrs:       addrs,
+		RequirePass: cfg.RequirePass.Reveal(),
+		Backend:     backend{engine},
+		Logger:      opts.Log.WithName("server"),
+		ConfigFile:  cfg.Path,
+		Executable:  exe,
+	})
+	if err != nil {
+		return nil, err
+	}
+	engine.SetPublisher(srv)
+	return &Daemon{Engine: engine, Server: srv, log: opts.Log}, nil
+}
+
+// Listen binds the server's addresses; the engine's hellos then announce the bound port.
+func (d *Daemon) Listen() error {
+	if err := d.Server.Listen(); err != nil {
+		return err
+	}
+	port := d.Server.Port()
+	d.Engine.View(func(s *sentinel.State) { s.Global.Port = port })
+	return nil
+}
+
+// Run serves and monitors until ctx ends or a client runs SHUTDOWN, then persists the state.
+func (d *Daemon) Run(ctx context.Context) error {
+	if err := d.Listen(); err != nil {
+		return err
+	}
+	engineCtx, stopEngine := context.WithCancel(ctx)
+	engineDone := make(chan struct{})
+	go func() {
+		defer close(engineDone)
+		d.Engine.Run(engineCtx)
+	}()
+	err := d.Server.Serve(ctx)
+	stopEngine()
+	<-engineDone
+	if saveErr := d.Engine.Shutdown(); saveErr != nil {
+		d.log.Error(saveErr, "persisting state on exit")
+	}
+	if errors.Is(err, server.ErrShutdown) {
+		return nil
+	}
+	return err
+}
+
+// backend adapts the engine to server.Backend.
+type backend struct{ e *sentinel.Engine }
+
+func (b backend) RunID() string { return b.e.RunID() }
+func (b backend) Sentinel(_ server.ClientInfo, args []string) resp.Value {
+	return b.e.Sentinel(args)
+}
+func (b backend) InfoSentinel() []string { return b.e.InfoSentinel() }
+func (b backend) MasterNames() []string  { return b.e.MasterNames() }
+func (b backend) Hello(payload string)   { b.e.Hello(payload) }
+func (b backend) Shutdown() error        { return b.e.Shutdown() }
