@@ -1,0 +1,47 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// PollInterval is how often WaitFor checks its condition.
+const PollInterval = 250 * time.Millisecond
+
+// Condition reports whether what a test waits for holds now. A non-nil error does not end the
+// wait (the cluster may not be there yet); the last one is reported if the deadline passes.
+// Return a non-nil error from a Condition to explain why it does not hold yet.
+type Condition func(ctx context.Context) (done bool, err error)
+
+// WaitFor polls cond until it holds or timeout passes, then fails the test naming what was
+// awaited and the last reason it did not hold.
+func WaitFor(ctx context.Context, t testing.TB, timeout time.Duration, what string, cond Condition) {
+	t.Helper()
+	if err := Poll(ctx, timeout, cond); err != nil {
+		t.Fatalf("waiting %s for %s: %v", timeout, what, err)
+	}
+}
+
+// Poll is WaitFor for callers that handle the failure themselves.
+func Poll(ctx context.Context, timeout time.Duration, cond Condition) error {
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, PollInterval, timeout, true, func(ctx context.Context) (bool, error) {
+		done, err := cond(ctx)
+		if err != nil {
+			last = err
+			return false, nil
+		}
+		return done, nil
+	})
+	if err == nil {
+		return nil
+	}
+	if last != nil {
+		return fmt.Errorf("%w; last: %w", err, last)
+	}
+	return err
+}
