@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Failover benchmark of our sentinel beside Debian's redis-sentinel 7.0.15 (same run, same
+# machine), reproducing §4.1 of the sentinel protocol notes. Writes docs/bench-sentinel.md.
+# Takes about 15 minutes with the defaults; extra flags go to the Go program, e.g.
+#   make bench-sentinel BENCH_ARGS="-quick"          # 1 run per case, down-after 1000 only
+#   hack/bench-sentinel.sh -runs 10 -faults kill
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for bin in /usr/bin/redis-server /usr/bin/redis-sentinel; do
+	if [ ! -x "$bin" ]; then
+		echo "bench-sentinel: $bin is missing; install it with: apt-get install -y redis-server redis-sentinel (or make tools)" >&2
+		exit 1
+	fi
+done
+
+export BENCH_COMMAND="make bench-sentinel${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}${*:+ (hack/bench-sentinel.sh $*)}"
+# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
+exec go run ./test/bench/sentinel -ours bin/redis-failover-sentinel -out docs/bench-sentinel.md ${BENCH_ARGS:-} "$@"

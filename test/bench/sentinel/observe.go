@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// event is one message a sentinel published (PSUBSCRIBE *).
+type event struct {
+	at       time.Time
+	sentinel int
+	channel  string
+	payload  string
+}
+
+type eventLog struct {
+	mu     sync.Mutex
+	events []event
+}
+
+func (l *eventLog) add(e event) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
+
+func (l *eventLog) snapshot() []event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]event(nil), l.events...)
+}
+
+// subscribe records every event of sentinel i until ctx ends. It returns once the subscription is
+// confirmed, so no event after the call is missed.
+func subscribe(ctx context.Context, i int, addr string, log *eventLog) (func(), error) {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	ps := c.PSubscribe(ctx, "*")
+	if _, err := ps.Receive(ctx); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("PSUBSCRIBE * on sentinel %s: %w", addr, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m := range ps.Channel() {
+			log.add(event{at: time.Now(), sentinel: i, channel: m.Channel, payload: m.Payload})
+		}
+	}()
+	return func() {
+		_ = ps.Close()
+		_ = c.Close()
+		<-done
+	}, nil
+}
+
+// masterPoller asks one sentinel for the master address every 5 ms and remembers when the answer
+// first differed from the old master.
+type masterPoller struct {
+	mu         sync.Mutex
+	firstNewAt time.Time
+	firstNew   string
+	last       string
+}
+
+func (p *masterPoller) run(ctx context.Context, addr, oldMaster string) {
+	c := redis.NewSentinelClient(&redis.Options{Addr: addr, MaxRetries: -1, ReadTimeout: 200 * time.Millisecond,
+		WriteTimeout: 200 * time.Millisecond, DialTimeout: 200 * time.Millisecond})
+	defer c.Close()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		hp, err := c.GetMasterAddrByName(ctx, masterName).Result()
+		if err != nil || len(hp) != 2 {
+			continue
+		}
+		now := time.Now()
+		a := net.JoinHostPort(hp[0], hp[1])
+		p.mu.Lock()
+		p.last = a
+		if a != oldMaster && p.firstNewAt.IsZero() {
+			p.firstNewAt, p.firstNew = now, a
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *masterPoller) result() (time.Time, string, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.firstNewAt, p.firstNew, p.last
+}
+
+// cpuTicks is utime+stime of a process from /proc/<pid>/stat, in clock ticks.
+func cpuTicks(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("reading /proc/%d/stat: %w", pid, err)
+	}
+	// Fields after the ")" that ends the command name; utime and stime are fields 14 and 15.
+	s := string(b)
+	rest := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(rest) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	ut, err1 := strconv.ParseInt(rest[11], 10, 64)
+	st, err2 := strconv.ParseInt(rest[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime %q %q", pid, rest[11], rest[12])
+	}
+	return ut + st, nil
+}
+
+// clockTicks is USER_HZ, which is 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// rssKB is what `ps -o rss=` reports for pid.
+func rssKB(pid int) (int, error) {
+	out, err := exec.Command("ps", "-o", "rss=", "-p", strconv.Itoa(pid)).Output()
+	if err != nil {
+		return 0, fmt.Errorf("ps -o rss= -p %d: %w", pid, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		return 0, fmt.Errorf("ps -o rss= -p %d: %q: %w", pid, out, err)
+	}
+	return n, nil
+}

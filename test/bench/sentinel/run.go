@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+)
+
+const masterName = "mymaster"
+
+// impl is a sentinel implementation under test.
+type impl struct {
+	name   string
+	binary string // "" = Debian's redis-sentinel
+}
+
+type variant struct {
+	fault     string // "kill" or "switchover"
+	downAfter time.Duration
+}
+
+func (v variant) String() string {
+	return fmt.Sprintf("%s, down-after %d", v.fault, v.downAfter.Milliseconds())
+}
+
+// result is what one run measured; durations are after the fault, -1 when it never happened.
+type result struct {
+	err            string
+	firstReport    time.Duration
+	allReport      time.Duration
+	writeGap       time.Duration // last ok write on the old master -> first ok write on the new one
+	faultToFirstOK time.Duration // fault -> first ok write on the new master
+	lostSet        int
+	lostIncr       int
+	oldAcksAfter   int // writes the old master acknowledged after the fault
+	failedOps      int // client ops that returned an error after the fault
+	switches       int // distinct +switch-master announcements
+	tilt           bool
+	rssKB          []int     // idle, one per sentinel
+	cpuPct         []float64 // idle, one per sentinel, % of one core
+	phases         map[string]time.Duration
+}
+
+// phaseEvents are the failover steps whose first appearance (on any sentinel) is timed.
+var phaseEvents = []string{"+sdown", "+odown", "+try-failover", "+elected-leader", "+selected-slave",
+	"+failover-state-wait-promotion", "+promoted-slave", "+switch-master", "+slave-reconf-done", "+failover-end"}
+
+const (
+	preFault     = 5 * time.Second
+	reportWithin = 60 * time.Second
+)
+
+// runOnce builds a fresh topology, applies the fault and measures (§4.1 of the notes).
+func runOnce(im impl, v variant, n int) result {
+	s, err := newScope(fmt.Sprintf("%s %s run %d", im.name, v, n))
+	if err != nil {
+		return result{err: err.Error()}
+	}
+	defer s.close()
+	var r result
+	if err := s.do(func() { r = measure(s, im, v) }); err != nil {
+		r.err = err.Error()
+	}
+	return r
+}
+
+func measure(s *scope, im impl, v variant) result {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	master := redistest.StartServer(s, redistest.ServerOptions{})
+	r1 := redistest.StartServer(s, redistest.ServerOptions{ReplicaOf: master.Process})
+	r2 := redistest.StartServer(s, redistest.ServerOptions{ReplicaOf: master.Process})
+	redistest.WaitReplicaOnline(s, 30*time.Second, master.Process, r1.Process, r2.Process)
+
+	mon := []redistest.Monitor{{Name: masterName, Master: master.Process, Quorum: 2, DownAfter: v.downAfter}}
+	var sentinels []*redistest.Sentinel
+	var sentinelAddrs []string
+	for i := 0; i < 3; i++ {
+		sn := redistest.StartSentinel(s, redistest.SentinelOptions{Binary: im.binary, Monitors: mon})
+		sentinels = append(sentinels, sn)
+		sentinelAddrs = append(sentinelAddrs, sn.Addr())
+	}
+	// A run starts when every sentinel sees both replicas (link ok) and both other sentinels.
+	redistest.WaitSentinelReady(s, 60*time.Second, masterName, master.Process, 2, 2, sentinels...)
+
+	events := &eventLog{}
+	for i, sn := range sentinels {
+		stop, err := subscribe(ctx, i, sn.Addr(), events)
+		if err != nil {
+			s.Fatalf("%v", err)
+		}
+		s.Cleanup(stop)
+	}
+	pollers := make([]*masterPoller, len(sentinels))
+	for i, sn := range sentinels {
+		pollers[i] = &masterPoller{}
+		go pollers[i].run(ctx, sn.Addr(), master.Addr())
+	}
+
+	w := newWriter(sentinelAddrs, []string{master.Addr(), r1.Addr(), r2.Addr()})
+	s.Cleanup(func() { _ = w.client.Close() })
+	wctx, stopWriter := context.WithCancel(ctx)
+	writerDone := make(chan struct{})
+	go func() { defer close(writerDone); w.run(wctx) }()
+
+	// Idle resources over the 5 s before the fault, with the writer running.
+	var r result
+	before := make([]int64, len(sentinels))
+	for i, sn := range sentinels {
+		t, err := cpuTicks(sn.Pid())
+		if err != nil {
+			s.Fatalf("%v", err)
+		}
+		before[i] = t
+	}
+	idleStart := time.Now()
+	time.Sleep(preFault) // the measurement window itself, not a wait for a condition
+	elapsed := time.Since(idleStart)
+	for i, sn := range sentinels {
+		t, err := cpuTicks(sn.Pid())
+		if err != nil {
+			s.Fatalf("%v", err)
+		}
+		r.cpuPct = append(r.cpuPct, float64(t-before[i])/clockTicks/elapsed.Seconds()*100)
+		rss, err := rssKB(sn.Pid())
+		if err != nil {
+			s.Fatalf("%v", err)
+		}
+		r.rssKB = append(r.rssKB, rss)
+	}
+
+	fault := time.Now()
+	switch v.fault {
+	case "kill":
+		master.Kill()
+	case "switchover":
+		if err := sentinels[0].Client().Do(ctx, "SENTINEL", "FAILOVER", masterName).Err(); err != nil {
+			s.Fatalf("SENTINEL FAILOVER on %s: %v", sentinels[0].Addr(), err)
+		}
+	}
+
+	// Wait for every sentinel to report a new master, then keep watching long enough for a
+	// spurious second failover (the notes saw one ~1 down-after later) and for the client to
+	// settle on the new master.
+	var allAt time.Time
+	err := redistest.Poll(ctx, reportWithin, func(context.Context) error {
+		for i, p := range pollers {
+			at, _, _ := p.result()
+			if at.IsZero() {
+				return fmt.Errorf("sentinel %d still reports the old master", i)
+			}
+			if at.After(allAt) {
+				allAt = at
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.Fatalf("after the %s: %v", v.fault, err)
+	}
+	settle := max(5*time.Second, 3*v.downAfter)
+	time.Sleep(time.Until(allAt.Add(settle))) // observation window, not a wait for a condition
+	stopWriter()
+	<-writerDone
+	cancel()
+
+	ops := w.snapshot()
+	evs := events.snapshot()
+	r.firstReport, r.allReport = -1, -1
+	for _, p := range pollers {
+		at, _, _ := p.result()
+		d := at.Sub(fault)
+		if r.firstReport < 0 || d < r.firstReport {
+			r.firstReport = d
+		}
+		if d > r.allReport {
+			r.allReport = d
+		}
+	}
+	clientTimes(&r, ops, fault, master.Addr())
+	r.lostSet, r.lostIncr = lostAcks(ops)
+	r.phases = map[string]time.Duration{}
+	switches := map[string]bool{}
+	for _, e := range evs {
+		if e.at.Before(fault) {
+			continue
+		}
+		if _, seen := r.phases[e.channel]; !seen {
+			r.phases[e.channel] = e.at.Sub(fault)
+		}
+		switch e.channel {
+		case "+switch-master":
+			switches[e.payload] = true
+		case "+tilt":
+			r.tilt = true
+		}
+	}
+	r.switches = len(switches)
+	if r.switches > 1 {
+		log.Printf("%s: %d distinct +switch-master: %s", s.name, r.switches, strings.Join(keys(switches), " | "))
+	}
+	return r
+}
+
+// clientTimes derives the client-side figures from the op log.
+func clientTimes(r *result, ops []op, fault time.Time, oldMaster string) {
+	r.writeGap, r.faultToFirstOK = -1, -1
+	var lastOldOK time.Time
+	for _, o := range ops {
+		if o.end.Before(fault) {
+			if o.err == nil && o.server == oldMaster {
+				lastOldOK = o.end
+			}
+			continue
+		}
+		if o.err != nil {
+			r.failedOps++
+			continue
+		}
+		if o.server == oldMaster {
+			r.oldAcksAfter++
+			lastOldOK = o.end
+			continue
+		}
+		if r.faultToFirstOK < 0 {
+			r.faultToFirstOK = o.end.Sub(fault)
+			r.writeGap = o.end.Sub(lastOldOK)
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
