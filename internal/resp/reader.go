@@ -52,7 +52,8 @@ func (r *Reader) Buffered() int { return r.br.Buffered() }
 
 // readUntil returns the bytes before the next delim (consuming delim). The result is a copy in the
 // Reader's scratch buffer (never bufio's own buffer, which the next read may overwrite) and is
-// valid until the next call. A line longer than max fails with tooLong without reading further.
+// valid until the next call. Once max bytes have arrived without delim it fails with tooLong
+// without reading further.
 func (r *Reader) readUntil(delim byte, max int, tooLong error) ([]byte, error) {
 	line := r.scratch[:0]
 	defer func() {
@@ -73,6 +74,11 @@ func (r *Reader) readUntil(delim byte, max int, tooLong error) ([]byte, error) {
 			return line[:len(line)-1], nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			line = append(line, chunk...)
+			// Like redis, give up as soon as max bytes have arrived without a delimiter rather
+			// than waiting for more input that may never come.
+			if len(line) >= max {
+				return nil, tooLong
+			}
 		case errors.Is(err, io.EOF):
 			if len(line)+len(chunk) == 0 {
 				return nil, io.EOF
