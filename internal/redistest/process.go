@@ -32,6 +32,7 @@ type Process struct {
 	password string // for the readiness PING when the process requires AUTH
 
 	mu     sync.Mutex
+	dumped bool // the log was already shown, don't repeat it at cleanup
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when cmd has been reaped
 }
@@ -235,6 +236,13 @@ func (p *Process) logContains(s string) bool {
 }
 
 func (p *Process) dumpLog() {
+	p.mu.Lock()
+	already := p.dumped
+	p.dumped = true
+	p.mu.Unlock()
+	if already {
+		return
+	}
 	b, err := os.ReadFile(p.logPath)
 	if err != nil {
 		p.t.Logf("%s: reading log %s: %v", p.name, p.logPath, err)
@@ -315,4 +323,21 @@ func requireBinary(t T, path, pkg string) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("%s: %v: %v; install it with `apt-get install -y %s` (or `make tools`)", path, errNoBinary, err, pkg)
 	}
+}
+
+// absBinary makes a binary path absolute: processes run in their own directory, where a
+// relative path such as bin/redis-failover-sentinel would not resolve.
+func absBinary(t T, path string) string {
+	t.Helper()
+	if !strings.ContainsRune(path, '/') {
+		return path // looked up in $PATH
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatalf("resolving %s: %v", path, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		t.Fatalf("sentinel binary %s: %v", abs, err)
+	}
+	return abs
 }

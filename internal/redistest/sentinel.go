@@ -65,7 +65,9 @@ func StartRedisSentinel(t T, opts SentinelOptions) *Sentinel {
 func StartSentinel(t T, opts SentinelOptions) *Sentinel {
 	t.Helper()
 	binary := opts.Binary
-	if binary == "" {
+	if binary != "" {
+		binary = absBinary(t, binary)
+	} else {
 		binary = RedisSentinelBinary
 		requireBinary(t, binary, "redis-sentinel")
 	}

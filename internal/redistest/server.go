@@ -44,7 +44,9 @@ var serverSeq atomic.Int64
 func StartServer(t T, opts ServerOptions) *Server {
 	t.Helper()
 	binary := opts.Binary
-	if binary == "" {
+	if binary != "" {
+		binary = absBinary(t, binary)
+	} else {
 		binary = RedisServerBinary
 		requireBinary(t, binary, "redis-server")
 	}
