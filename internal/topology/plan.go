@@ -108,8 +108,10 @@ func Decide(t Topology, s Spec) Plan {
 		return p
 	}
 	p.Master = master.Pod
-	p.rewire(t, master)
+	// Labels first: the master Service must stop sending writes to a demoted node before
+	// anything else, and it must never select two pods.
 	p.label(t, master)
+	p.rewire(t, master)
 	p.sentinels(t, s, v, master)
 	return p
 }
@@ -200,16 +202,16 @@ func (p *Plan) rewire(t Topology, master Node) {
 	}
 }
 
-// label keeps the role labels, which the master and replica Services select on, in step.
+// label keeps the role labels, which the master and replica Services select on, in step:
+// replicas first, so that the master Service never selects two pods.
 func (p *Plan) label(t Topology, master Node) {
 	for _, n := range t.Nodes {
-		want := RoleLabelReplica
-		if n.Pod == master.Pod {
-			want = RoleLabelMaster
+		if n.Pod != master.Pod && n.RoleLabel != RoleLabelReplica {
+			p.add(Action{Kind: Label, Node: n.Pod, Role: RoleLabelReplica, Reason: fmt.Sprintf("%s is a replica (label was %q)", n.Pod, n.RoleLabel)})
 		}
-		if n.RoleLabel != want {
-			p.add(Action{Kind: Label, Node: n.Pod, Role: want, Reason: fmt.Sprintf("%s is the %s (label was %q)", n.Pod, want, n.RoleLabel)})
-		}
+	}
+	if master.RoleLabel != RoleLabelMaster {
+		p.add(Action{Kind: Label, Node: master.Pod, Role: RoleLabelMaster, Reason: fmt.Sprintf("%s is the master (label was %q)", master.Pod, master.RoleLabel)})
 	}
 }
 

@@ -79,11 +79,11 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-0",
 			want: []Action{
+				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-0", Role: "master"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
-				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-0", Role: "master"},
-				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
 				{Kind: Monitor, Sentinel: "rfs-a-0", Master: "rfr-a-0"},
 				{Kind: Monitor, Sentinel: "rfs-a-1", Master: "rfr-a-0"},
 				{Kind: Monitor, Sentinel: "rfs-a-2", Master: "rfr-a-0"},
@@ -99,9 +99,9 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-1",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
 				{Kind: Monitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
 				{Kind: Monitor, Sentinel: "rfs-a-1", Master: "rfr-a-1"},
 				{Kind: Monitor, Sentinel: "rfs-a-2", Master: "rfr-a-1"},
@@ -131,9 +131,9 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
 				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 			},
 		},
 		{
@@ -144,8 +144,8 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-0",
 			want: []Action{
-				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 			},
 		},
 		{
@@ -156,9 +156,9 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
 				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 			},
 		},
 		{
@@ -169,10 +169,10 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
-				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
 				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
 		},
 		{
@@ -220,11 +220,11 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-1",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
-				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
 				{Kind: Remonitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
 				{Kind: Remonitor, Sentinel: "rfs-a-1", Master: "rfr-a-1"},
 				{Kind: Remonitor, Sentinel: "rfs-a-2", Master: "rfr-a-1"},
@@ -254,9 +254,9 @@ func TestDecide(t *testing.T) {
 			}(),
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
 				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
 		},
 	}

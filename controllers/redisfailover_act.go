@@ -1,0 +1,118 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"github.com/failover-dev/redis-failover-operator/internal/render"
+	"github.com/failover-dev/redis-failover-operator/internal/topology"
+)
+
+// act carries out the plan. A failed promotion stops everything after it (the other nodes would
+// follow a node that is not a master); any other failure is reported and the rest still runs,
+// so that one unreachable pod does not stop the healing of the others.
+func (r *RedisFailoverReconciler) act(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, password string) error {
+	rc := redis.Client{Password: password, Timeout: r.RedisTimeout}
+	defaulted := rf.WithDefaults()
+	var errs []error
+	for _, a := range o.plan.Actions {
+		err := r.do(ctx, rc, defaulted, o, a, password)
+		actionsTotal.WithLabelValues(rf.Namespace, rf.Name, string(a.Kind), outcome(err)).Inc()
+		if err != nil {
+			log.FromContext(ctx).Error(err, "action failed", "action", a.Kind, "why", a.Reason)
+			r.event(rf, corev1.EventTypeWarning, EventActionFailed, string(a.Kind), fmt.Sprintf("%s failed: %v", a, err))
+			errs = append(errs, err)
+			if a.Kind == topology.Promote {
+				break
+			}
+			continue
+		}
+		if reason, ok := eventReasons[a.Kind]; ok {
+			r.event(rf, eventType(a.Kind), reason, string(a.Kind), a.Reason)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *redisv1alpha1.RedisFailover, o *observation, a topology.Action, password string) error {
+	t := o.topology
+	master, _ := t.Node(a.Master)
+	switch a.Kind {
+	case topology.Promote:
+		node, _ := t.Node(a.Node)
+		return rc.ReplicaOfNoOne(ctx, node.Addr())
+	case topology.ReplicaOf:
+		node, _ := t.Node(a.Node)
+		return rc.ReplicaOf(ctx, node.Addr(), master.IP, master.Port)
+	case topology.Label:
+		return r.labelPod(ctx, o.redisPods[a.Node], a.Role)
+	case topology.Monitor:
+		return r.monitor(ctx, rc, rf, sentinelAddr(t, a.Sentinel), master, password)
+	case topology.Remonitor:
+		addr := sentinelAddr(t, a.Sentinel)
+		if err := rc.SentinelRemove(ctx, addr, render.MasterName(rf)); err != nil {
+			return err
+		}
+		return r.monitor(ctx, rc, rf, addr, master, password)
+	case topology.SetOptions:
+		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf), a.Options)
+	case topology.AskFailover:
+		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf))
+	}
+	return fmt.Errorf("unknown action %q", a.Kind)
+}
+
+func (r *RedisFailoverReconciler) monitor(ctx context.Context, rc redis.Client, rf *redisv1alpha1.RedisFailover, addr string, master topology.Node, password string) error {
+	rendered, err := render.SentinelMasterOptions(rf)
+	if err != nil {
+		return fmt.Errorf("sentinel options: %w", err)
+	}
+	options := make([]redis.SentinelOption, 0, len(rendered)+1)
+	for _, o := range rendered {
+		options = append(options, redis.SentinelOption{Name: o.Name, Value: o.Value})
+	}
+	if password != "" {
+		options = append(options, redis.SentinelOption{Name: "auth-pass", Value: password})
+	}
+	return rc.SentinelMonitor(ctx, addr, render.MasterName(rf), master.IP, master.Port, int(rf.Spec.Sentinel.EffectiveQuorum()), options)
+}
+
+// labelPod sets the role label with a merge patch of that one label, so that it never races
+// with other writers of the pod.
+func (r *RedisFailoverReconciler) labelPod(ctx context.Context, pod *corev1.Pod, role string) error {
+	if pod == nil {
+		return errors.New("pod vanished since it was listed")
+	}
+	patched := pod.DeepCopy()
+	if patched.Labels == nil {
+		patched.Labels = map[string]string{}
+	}
+	patched.Labels[redisv1alpha1.LabelRole] = role
+	if err := r.Patch(ctx, patched, client.MergeFrom(pod)); err != nil {
+		return fmt.Errorf("labelling pod %s %s=%s: %w", pod.Name, redisv1alpha1.LabelRole, role, err)
+	}
+	return nil
+}
+
+func sentinelAddr(t topology.Topology, pod string) string {
+	for _, s := range t.Sentinels {
+		if s.Pod == pod {
+			return s.Addr()
+		}
+	}
+	return ""
+}
+
+func outcome(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
+}

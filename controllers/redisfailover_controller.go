@@ -1,0 +1,184 @@
+// Package controllers holds the RedisFailover reconciler. Each file is one concern of a
+// reconcile, read top to bottom: render and apply the owned objects, observe the Redis nodes and
+// sentinels, decide (internal/topology, pure), act, report status, events and metrics.
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/render"
+)
+
+// FieldOwner is the server-side apply field manager of everything the operator writes.
+const FieldOwner = "redis-failover-operator"
+
+// Requeue intervals. Watches on Pods, owned objects and sentinel events trigger reconciles;
+// these are only the backstops.
+const (
+	// requeueActing is how soon to look again after acting or while waiting on the sentinels.
+	requeueActing = time.Second
+	// requeueUnhealthy is how soon to look again while not Ready.
+	requeueUnhealthy = 5 * time.Second
+	// DefaultResyncPeriod is how often a Ready RedisFailover is re-checked without any event.
+	DefaultResyncPeriod = 60 * time.Second
+)
+
+// +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers,verbs=get;list;watch
+// +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups=apps,resources=statefulsets;deployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// RedisFailoverReconciler reconciles RedisFailover objects.
+type RedisFailoverReconciler struct {
+	client.Client
+	// APIReader reads Secrets straight from the API server, so that the operator neither caches
+	// nor watches every Secret of the cluster.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	Render    render.Options
+	// RedisTimeout bounds each call to one Redis node or sentinel.
+	RedisTimeout time.Duration
+	ResyncPeriod time.Duration
+	// Sentinels, when set, turns sentinel events (+switch-master, +sdown, ...) into reconciles
+	// so that labels and Services follow a failover within about a second.
+	Sentinels *SentinelEvents
+
+	masters lastMasters
+}
+
+// Reconcile brings one RedisFailover one step closer to its spec and reports what it saw.
+func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	logger := log.FromContext(ctx)
+	rf := &redisv1alpha1.RedisFailover{}
+	if err := r.Get(ctx, req.NamespacedName, rf); err != nil {
+		if apierrors.IsNotFound(err) {
+			// Owned objects go with garbage collection; only the in-process state is ours to drop.
+			r.forget(req.NamespacedName)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, fmt.Errorf("getting RedisFailover %s: %w", req.NamespacedName, err)
+	}
+	if !rf.DeletionTimestamp.IsZero() {
+		r.forget(req.NamespacedName)
+		return ctrl.Result{}, nil
+	}
+
+	objects, err := render.Objects(rf, r.Render)
+	if err != nil {
+		// The spec got past the schema but cannot be rendered: nothing is applied, the user is
+		// told which field to fix, and the next spec change triggers a new attempt.
+		logger.Error(err, "spec cannot be rendered")
+		r.event(rf, corev1.EventTypeWarning, EventInvalidSpec, "Render", err.Error())
+		return ctrl.Result{}, r.setInvalidSpec(ctx, rf, err)
+	}
+	if err := r.apply(ctx, rf, objects); err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "apply").Inc()
+		return ctrl.Result{}, err
+	}
+
+	password, err := r.password(ctx, rf)
+	if err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "auth").Inc()
+		r.event(rf, corev1.EventTypeWarning, EventSecretUnreadable, "ReadSecret", err.Error())
+		return ctrl.Result{}, err
+	}
+
+	observed, err := r.observe(ctx, rf, password)
+	if err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "observe").Inc()
+		return ctrl.Result{}, err
+	}
+	if r.Sentinels != nil {
+		r.Sentinels.Watch(req.NamespacedName, observed.sentinelAddrs(), password)
+	}
+
+	actErr := r.act(ctx, rf, observed, password)
+	if actErr != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "act").Inc()
+	}
+	health, err := r.updateStatus(ctx, rf, observed)
+	if err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "status").Inc()
+		return ctrl.Result{}, err
+	}
+	if actErr != nil {
+		return ctrl.Result{}, actErr
+	}
+
+	switch {
+	case len(observed.plan.Actions) > 0 || observed.plan.Waiting != "":
+		return ctrl.Result{RequeueAfter: requeueActing}, nil
+	case !health.Ready():
+		return ctrl.Result{RequeueAfter: requeueUnhealthy}, nil
+	default:
+		return ctrl.Result{RequeueAfter: r.resyncPeriod()}, nil
+	}
+}
+
+func (r *RedisFailoverReconciler) resyncPeriod() time.Duration {
+	if r.ResyncPeriod > 0 {
+		return r.ResyncPeriod
+	}
+	return DefaultResyncPeriod
+}
+
+func (r *RedisFailoverReconciler) forget(key types.NamespacedName) {
+	forgetMetrics(key)
+	r.masters.forget(key)
+	if r.Sentinels != nil {
+		r.Sentinels.Forget(key)
+	}
+}
+
+// SetupWithManager registers the watches: the RedisFailover, every object it owns, its pods
+// (owned through the StatefulSet and Deployment, so mapped by label) and sentinel events.
+func (r *RedisFailoverReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&redisv1alpha1.RedisFailover{}).
+		Owns(&corev1.ConfigMap{}).
+		Owns(&corev1.Service{}).
+		Owns(&appsv1.StatefulSet{}).
+		Owns(&appsv1.Deployment{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(podToRedisFailover),
+			builder.WithPredicates(predicate.NewPredicateFuncs(isOurPod)))
+	if r.Sentinels != nil {
+		b = b.WatchesRawSource(source.Channel(r.Sentinels.Events(), &handler.EnqueueRequestForObject{}))
+	}
+	return b.Named("redisfailover").Complete(r)
+}
+
+func isOurPod(o client.Object) bool {
+	l := o.GetLabels()
+	return l[redisv1alpha1.LabelName] == redisv1alpha1.LabelNameValue && l[redisv1alpha1.LabelInstance] != ""
+}
+
+func podToRedisFailover(_ context.Context, o client.Object) []reconcile.Request {
+	if !isOurPod(o) {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetLabels()[redisv1alpha1.LabelInstance]}}}
+}
