@@ -81,8 +81,9 @@ func (c *conn) execute(args []string) {
 	c.mu.Lock()
 	c.lastCmd = spec.fullName
 	c.mu.Unlock()
-	c.s.stats.commandsProcessed.Add(1)
 	handlers[cmd.fullName](c, args)
+	// Counted after running, as redis's call() does, so INFO does not count itself.
+	c.s.stats.commandsProcessed.Add(1)
 }
 
 // unknownCommandError is redis 7.0's text, including its truncation rules: the name is cut at
