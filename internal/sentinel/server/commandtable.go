@@ -83,7 +83,7 @@ var commandTable = []*commandSpec{
 	{fullName: "sentinel", arity: -2, flags: flagsSentinel, aclCats: catsDangerous,
 		subs: subcommands("sentinel", flagsSentinel, catsDangerous,
 			"remove", 3, "is-master-down-by-addr", 6, "flushconfig", 2, "myid", 2, "monitor", 6,
-			"config", -4, "replicas", 3, "help", 2, "get-master-addr-by-name", 3, "ckquorum", 3,
+			"config", -3, "replicas", 3, "help", 2, "get-master-addr-by-name", 3, "ckquorum", 3,
 			"failover", 3, "pending-scripts", 2, "sentinels", 3, "debug", -2, "info-cache", -3,
 			"reset", 3, "slaves", 3, "masters", 2, "set", -5, "master", 3, "simulate-failure", -3)},
 	{fullName: "shutdown", arity: -1, flags: []string{"admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow_busy"},
