@@ -74,7 +74,7 @@ func (r *Reader) readMultiBulk() ([]string, error) {
 		if r.unauth && size > unauthMaxBulkLen {
 			return nil, protoErr(MsgUnauthenticatedBulkLength)
 		}
-		data, err := r.readBulk(size)
+		arg, err := r.readBulkString(size)
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +82,7 @@ func (r *Reader) readMultiBulk() ([]string, error) {
 		if _, err := r.br.Discard(2); err != nil {
 			return nil, unexpectedEOF(err)
 		}
-		args = append(args, string(data))
+		args = append(args, arg)
 	}
 	return args, nil
 }

@@ -109,6 +109,23 @@ func (r *Reader) readBulk(n int64) ([]byte, error) {
 	return buf, nil
 }
 
+// readBulkString reads n bytes as a string. Small payloads (nearly all of them) go through the
+// scratch buffer, costing one allocation for the string itself.
+func (r *Reader) readBulkString(n int64) (string, error) {
+	if n > scratchKeep {
+		data, err := r.readBulk(n)
+		return string(data), err
+	}
+	if int64(cap(r.scratch)) < n {
+		r.scratch = make([]byte, 0, scratchKeep)
+	}
+	buf := r.scratch[:n]
+	if _, err := io.ReadFull(r.br, buf); err != nil {
+		return "", unexpectedEOF(err)
+	}
+	return string(buf), nil
+}
+
 func unexpectedEOF(err error) error {
 	if errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
@@ -254,7 +271,7 @@ func (r *Reader) readBlob(typ byte, body []byte) (Value, error) {
 	if !ok || n < 0 || n > r.limits.MaxBulkLen {
 		return Value{}, protoErr(MsgInvalidBulkLength)
 	}
-	data, err := r.readBulk(n)
+	data, err := r.readBulkString(n)
 	if err != nil {
 		return Value{}, err
 	}
@@ -270,11 +287,11 @@ func (r *Reader) readBlob(typ byte, body []byte) (Value, error) {
 		if len(data) < 4 || data[3] != ':' {
 			return Value{}, protoErr("invalid verbatim string format")
 		}
-		return Verbatim(string(data[:3]), string(data[4:])), nil
+		return Verbatim(data[:3], data[4:]), nil
 	case '!':
-		return Value{Kind: KindBlobError, Str: string(data)}, nil
+		return Value{Kind: KindBlobError, Str: data}, nil
 	}
-	return Bulk(string(data)), nil
+	return Bulk(data), nil
 }
 
 func (r *Reader) readAggregate(typ byte, body []byte, depth int) (Value, error) {
