@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -62,7 +63,9 @@ func newOperatorCommand() *cobra.Command {
 	f.DurationVar(&o.resyncPeriod, "resync-period", controllers.DefaultResyncPeriod, "backstop re-check of a Ready RedisFailover without any event")
 	f.DurationVar(&o.shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "how long in-flight reconciles may take to finish on shutdown")
 	f.StringVar(&o.watchNamespace, "watch-namespace", "", "reconcile only this namespace (default: all)")
-	o.zap.BindFlags(flagSetOf(cmd))
+	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
+	o.zap.BindFlags(zapFlags)
+	f.AddGoFlagSet(zapFlags)
 	return cmd
 }
 
