@@ -104,14 +104,14 @@ type testServer struct {
 	done    chan error
 }
 
-func startServer(t *testing.T, opts Options) *testServer {
+func startServer(t testing.TB, opts Options) *testServer {
 	t.Helper()
 	backend := &cannedBackend{}
 	if len(opts.Addrs) == 0 {
 		opts.Addrs = []string{"127.0.0.1:0"}
 	}
 	opts.Backend = backend
-	opts.Logger = testr.New(t)
+	opts.Logger = testr.NewWithInterface(t, testr.Options{})
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -141,12 +141,12 @@ const ioTimeout = 10 * time.Second
 
 // rawClient speaks raw bytes so replies can be compared byte for byte with redis's.
 type rawClient struct {
-	t  *testing.T
+	t  testing.TB
 	nc net.Conn
 	br *bufio.Reader
 }
 
-func dial(t *testing.T, addr string) *rawClient {
+func dial(t testing.TB, addr string) *rawClient {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, ioTimeout)
 	if err != nil {
@@ -228,7 +228,7 @@ func (c *rawClient) expectClosed() {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(ioTimeout)
 	for !cond() {

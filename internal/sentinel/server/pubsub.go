@@ -81,7 +81,8 @@ func (ps *pubsub) publish(s *Server, channel, message string) {
 // encodeValue renders v for a connection speaking proto.
 func encodeValue(v resp.Value, proto int) []byte {
 	var buf bytes.Buffer
-	w := resp.NewWriter(bufio.NewWriter(&buf))
+	// A small buffer: messages are ~100 bytes and longer ones spill into buf directly.
+	w := resp.NewWriter(bufio.NewWriterSize(&buf, 128))
 	// Writes to a bytes.Buffer cannot fail.
 	_ = w.WriteValue(v, proto)
 	_ = w.Flush()
