@@ -2,6 +2,7 @@ package sentinel_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -40,8 +41,13 @@ func buildAndRun(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 	sentinelBinary = filepath.Join(dir, "redis-failover-sentinel")
-	build := exec.Command("go", "build", "-race", "-o", sentinelBinary,
-		"github.com/failover-dev/redis-failover-operator/cmd/redis-failover-sentinel")
+	args := []string{"build", "-race", "-o", sentinelBinary}
+	// Benchmarks measure the binary as shipped: no race detector slowing it down.
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		args = []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", sentinelBinary}
+	}
+	build := exec.Command("go", append(args, "github.com/failover-dev/redis-failover-operator/cmd/redis-failover-sentinel")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return 0, fmt.Errorf("building the sentinel binary: %w", err)
@@ -55,13 +61,14 @@ type clusterOptions struct {
 	quorum            int
 	downAfter         time.Duration
 	failoverTimeout   time.Duration
-	// downAfterOf overrides downAfter per sentinel (by index) when set.
+	// downAfterOf and quorumOf override downAfter and quorum per sentinel (by index).
 	downAfterOf map[int]time.Duration
+	quorumOf    map[int]int
 	replBacklog string
 }
 
 type cluster struct {
-	t         *testing.T
+	t         testing.TB
 	master    *redistest.Server
 	replicas  []*redistest.Server
 	sentinels []*redistest.Sentinel
@@ -72,7 +79,7 @@ func (c *cluster) nodes() []*redistest.Server {
 	return append([]*redistest.Server{c.master}, c.replicas...)
 }
 
-func startCluster(t *testing.T, opts clusterOptions) *cluster {
+func startCluster(t testing.TB, opts clusterOptions) *cluster {
 	t.Helper()
 	if opts.failoverTimeout == 0 {
 		opts.failoverTimeout = 10 * time.Second
@@ -101,10 +108,14 @@ func (c *cluster) startSentinel(i int) *redistest.Sentinel {
 	if d, ok := c.opts.downAfterOf[i]; ok {
 		downAfter = d
 	}
+	quorum := c.opts.quorum
+	if q, ok := c.opts.quorumOf[i]; ok {
+		quorum = q
+	}
 	s := redistest.StartSentinel(c.t, redistest.SentinelOptions{
 		Binary: sentinelBinary,
 		Args:   []string{"--loglevel", "verbose"},
-		Monitors: []redistest.Monitor{{Name: masterName, Master: c.master.Process, Quorum: c.opts.quorum,
+		Monitors: []redistest.Monitor{{Name: masterName, Master: c.master.Process, Quorum: quorum,
 			DownAfter: downAfter, FailoverTimeout: c.opts.failoverTimeout}},
 	})
 	c.t.Cleanup(func() {
@@ -171,7 +182,7 @@ func infoField(ctx context.Context, cl *redis.Client, section, field string) (st
 }
 
 // waitFollows waits until replica replicates master with its link up.
-func waitFollows(t *testing.T, timeout time.Duration, master *redistest.Server, replicas ...*redistest.Server) {
+func waitFollows(t testing.TB, timeout time.Duration, master *redistest.Server, replicas ...*redistest.Server) {
 	t.Helper()
 	procs := make([]*redistest.Process, len(replicas))
 	for i, r := range replicas {
@@ -181,7 +192,7 @@ func waitFollows(t *testing.T, timeout time.Duration, master *redistest.Server, 
 }
 
 // waitRole waits until the server reports role.
-func waitRole(t *testing.T, timeout time.Duration, s *redistest.Server, role string) {
+func waitRole(t testing.TB, timeout time.Duration, s *redistest.Server, role string) {
 	t.Helper()
 	cl := s.Client()
 	redistest.Eventually(t, timeout, s.Addr()+" to report role:"+role, func(ctx context.Context) error {
@@ -202,7 +213,7 @@ type events struct {
 	msgs []string // "channel payload"
 }
 
-func subscribeEvents(t *testing.T, s *redistest.Sentinel) *events {
+func subscribeEvents(t testing.TB, s *redistest.Sentinel) *events {
 	t.Helper()
 	c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr(), Protocol: 2})
 	ps := c.PSubscribe(context.Background(), "*")
@@ -245,7 +256,7 @@ func (e *events) all() string {
 	return strings.Join(e.msgs, "\n")
 }
 
-func (e *events) wait(t *testing.T, timeout time.Duration, channel string) {
+func (e *events) wait(t testing.TB, timeout time.Duration, channel string) {
 	t.Helper()
 	redistest.Eventually(t, timeout, "event "+channel, func(context.Context) error {
 		if e.count(channel) == 0 {
@@ -261,4 +272,26 @@ func portOf(addr string) int {
 	i := strings.LastIndexByte(addr, ':')
 	p, _ := strconv.Atoi(addr[i+1:])
 	return p
+}
+
+// confHas checks that the config file contains every given line prefix.
+func confHas(path string, prefixes ...string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(b), "\n")
+	for _, p := range prefixes {
+		found := false
+		for _, l := range lines {
+			if strings.HasPrefix(l, p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("%s has no line starting with %q", path, p)
+		}
+	}
+	return nil
 }

@@ -151,7 +151,7 @@ func (s *State) failoverSelectSlave(m *Master, now time.Time, e *Effects) {
 		l.pending++
 		e.send(Command{Op: OpPauseWrites, Master: m.Config.Name, Role: RoleMaster, Addr: m.Addr, Duration: pause})
 		s.setFailoverState(m, failoverPauseMaster, now)
-		e.Events = append(e.Events, Event{Type: "+failover-state-pause-master", Msg: "master " + m.Config.Name})
+		s.event(e, true, "+failover-state-pause-master", m, m.Instance, "")
 		return
 	}
 	s.setFailoverState(m, failoverSendSlaveofNoOne, now)
@@ -276,6 +276,7 @@ func (s *State) promotionSeen(m *Master, now time.Time, e *Effects) {
 	old.roleReported = oldMaster.roleReported
 	old.roleReportedTime = oldMaster.roleReportedTime
 	s.forgetPeerDownVotes(m)
+	s.restartDownTimer(m.Addr, now)
 
 	if m.pausedMaster == oldMaster.Addr {
 		// Switchover: demote the paused old master, then let its clients go (they are killed
@@ -291,6 +292,17 @@ func (s *State) promotionSeen(m *Master, now time.Time, e *Effects) {
 
 func switchMasterMsg(name string, from, to Addr) string {
 	return name + " " + from.Host + " " + itoa(from.Port) + " " + to.Host + " " + itoa(to.Port)
+}
+
+// restartDownTimer gives a new master address a full down-after period before it can be
+// judged down: its link may just have been cut by the promotion's CLIENT KILL, and evidence
+// gathered while it was a replica says nothing about it as a master.
+func (s *State) restartDownTimer(addr Addr, now time.Time) {
+	l := s.linkFor(addr, now)
+	l.lastAvail = now
+	if !l.actPingTime.IsZero() {
+		l.actPingTime = now
+	}
 }
 
 // forgetPeerDownVotes drops what the other sentinels said about the previous master address:
@@ -405,6 +417,7 @@ func (s *State) resetMasterAndChangeAddress(m *Master, addr Addr, now time.Time,
 	s.linkFor(addr, now)
 	m.Replicas = map[string]*Instance{}
 	s.forgetPeerDownVotes(m)
+	s.restartDownTimer(addr, now)
 	for _, a := range replicas {
 		r := s.addReplica(m, a, now)
 		s.event(e, false, "+slave", m, r, "")

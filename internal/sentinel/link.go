@@ -150,9 +150,9 @@ func (l *instanceLink) runCmd(ctx context.Context) {
 		conn.Close()
 		l.host.linkDown(l.target.Addr)
 		wasUp = false
-		if !sleepCtx(ctx, l.host.reconnectDelay()) {
-			return
-		}
+		// A connection that was up and dropped (CLIENT KILL by a promotion transaction, a
+		// restart) is re-opened at once; only failed attempts are throttled. sentinel.c waits a
+		// ping period here, long enough for a healthy new master to look down.
 	}
 }
 
@@ -327,6 +327,7 @@ func (l *instanceLink) runPubSub(ctx context.Context) {
 			l.mu.Unlock()
 			l.servePubSub(conn)
 			conn.Close()
+			continue // re-open a dropped connection at once, as for the cmd link
 		}
 		if !sleepCtx(ctx, l.host.reconnectDelay()) {
 			return
