@@ -1,0 +1,428 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/test/e2e/framework"
+)
+
+// The operator runs as users run it: the Helm chart installs the CRD, RBAC and the operator
+// Deployment from the local image, once for the whole suite.
+const (
+	operatorNamespace = "redis-failover-system"
+	operatorRelease   = "redis-failover-operator"
+	readyTimeout      = 4 * time.Minute
+)
+
+var installOnce struct {
+	sync.Once
+	err error
+}
+
+// installOperator installs or upgrades the chart and waits for the operator to roll out. A
+// fresh pod annotation makes every run restart the operator, so it runs the image `make images`
+// just loaded under the same tag.
+func installOperator(t *testing.T, f *framework.Framework) {
+	t.Helper()
+	installOnce.Do(func() {
+		image := framework.Setting(t, "OPERATOR_IMAGE")
+		repo, tag, _ := strings.Cut(image, ":")
+		root, err := repoRoot()
+		if err != nil {
+			installOnce.err = err
+			return
+		}
+		cmd := exec.Command(filepath.Join(root, "bin", "helm"), "upgrade", "--install", operatorRelease,
+			filepath.Join(root, "charts", "redis-failover-operator"),
+			"--namespace", operatorNamespace, "--create-namespace",
+			"--set", "image.repository="+repo, "--set", "image.tag="+tag,
+			"--set-string", "podAnnotations.e2e-run="+strconv.FormatInt(time.Now().UnixNano(), 10),
+			"--set", "logLevel=debug",
+			"--wait", "--timeout", "3m")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+os.Getenv("KUBECONFIG"))
+		if err := cmd.Run(); err != nil {
+			installOnce.err = fmt.Errorf("helm upgrade --install: %w\n%s", err, out.String())
+			return
+		}
+		installOnce.err = framework.Poll(t.Context(), 2*time.Minute, func(ctx context.Context) (bool, error) {
+			var d appsv1.Deployment
+			if err := f.Client.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: operatorRelease}, &d); err != nil {
+				return false, err
+			}
+			s := d.Status
+			if s.ObservedGeneration < d.Generation || s.UpdatedReplicas != *d.Spec.Replicas || s.AvailableReplicas != *d.Spec.Replicas || s.Replicas != *d.Spec.Replicas {
+				return false, fmt.Errorf("operator rollout: updated %d, available %d, total %d of %d", s.UpdatedReplicas, s.AvailableReplicas, s.Replicas, *d.Spec.Replicas)
+			}
+			return true, nil
+		})
+	})
+	if installOnce.err != nil {
+		t.Fatalf("installing the operator: %v", installOnce.err)
+	}
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func newFramework(t *testing.T) *framework.Framework {
+	f := framework.New(t, framework.WithScheme(redisv1alpha1.AddToScheme))
+	installOperator(t, f)
+	return f
+}
+
+func randomPassword(t *testing.T) string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// createRedisFailover creates a RedisFailover, with a password Secret when password is not "".
+func createRedisFailover(t *testing.T, f *framework.Framework, ns, name, password string) *redisv1alpha1.RedisFailover {
+	t.Helper()
+	rf := &redisv1alpha1.RedisFailover{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	if password != "" {
+		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-auth"},
+			StringData: map[string]string{"password": password}}
+		if err := f.Client.Create(t.Context(), secret); err != nil {
+			t.Fatalf("creating Secret: %v", err)
+		}
+		rf.Spec.Auth.SecretPath = secret.Name
+	}
+	if err := f.Client.Create(t.Context(), rf); err != nil {
+		t.Fatalf("creating RedisFailover %s: %v", name, err)
+	}
+	return rf
+}
+
+// waitReady waits for the Ready condition at the current generation and returns the object.
+func waitReady(t *testing.T, f *framework.Framework, ns, name string) *redisv1alpha1.RedisFailover {
+	t.Helper()
+	rf := &redisv1alpha1.RedisFailover{}
+	framework.WaitFor(t.Context(), t, readyTimeout, "RedisFailover "+name+" to be Ready", func(ctx context.Context) (bool, error) {
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, rf); err != nil {
+			return false, err
+		}
+		c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady)
+		if c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != rf.Generation {
+			return false, fmt.Errorf("Ready: %+v", c)
+		}
+		return true, nil
+	})
+	return rf
+}
+
+func TestRedisFailoverSampleBecomesReadyAndServes(t *testing.T) {
+	t.Parallel()
+	f := newFramework(t)
+	ns := f.CreateNamespace(t, "rf-sample")
+	ctx := t.Context()
+	password := randomPassword(t)
+
+	start := time.Now()
+	createRedisFailover(t, f, ns, "sample", password)
+	rf := waitReady(t, f, ns, "sample")
+	t.Logf("RedisFailover with auth Ready %.1fs after creation (3 Redis nodes, 3 sentinels)", time.Since(start).Seconds())
+
+	st := rf.Status
+	if st.Master == nil || st.Master.IP == "" || st.Sentinels.Summary != "3/3" || len(st.Nodes) != 3 {
+		t.Fatalf("Ready status incomplete: master=%+v sentinels=%+v nodes=%+v", st.Master, st.Sentinels, st.Nodes)
+	}
+	for _, n := range st.Nodes {
+		wantRole := redisv1alpha1.NodeRoleReplica
+		if n.Pod == st.Master.Pod {
+			wantRole = redisv1alpha1.NodeRoleMaster
+		}
+		if n.Role != wantRole || (wantRole == redisv1alpha1.NodeRoleReplica && n.MasterLinkStatus != "up") {
+			t.Errorf("node %s: role %s link %q, want %s with link up", n.Pod, n.Role, n.MasterLinkStatus, wantRole)
+		}
+	}
+
+	// Exactly the master pod carries the master label, which the master Service selects.
+	var masters corev1.PodList
+	if err := f.Client.List(ctx, &masters, client.InNamespace(ns), client.MatchingLabels{
+		redisv1alpha1.LabelInstance: "sample", redisv1alpha1.LabelRole: redisv1alpha1.RoleMaster}); err != nil {
+		t.Fatal(err)
+	}
+	if len(masters.Items) != 1 || masters.Items[0].Name != st.Master.Pod {
+		t.Errorf("pods labelled master: %d (%v), want only %s", len(masters.Items), podNames(masters.Items), st.Master.Pod)
+	}
+
+	checkPrinterColumns(t, f, ns, "sample", st.Master.Pod)
+
+	// A client inside the cluster: go-redis FailoverClient through the sentinel Service, then a
+	// read on every replica the sentinels list.
+	out := runSmokeTest(t, f, ns, "rfs-sample:26379", st.MasterName, "sample-auth")
+	if !strings.HasPrefix(out, "ok ") || strings.Count(out, ",") != 1 {
+		t.Errorf("smoke test output %q: want ok with two replicas", out)
+	}
+
+	// A wrong password is refused by the master, a replica and the sentinels.
+	for _, target := range []struct{ host, port string }{
+		{"rfrm-sample", "6379"}, {"rfrs-sample", "6379"}, {"rfs-sample", "26379"},
+	} {
+		res, _ := f.Exec(ctx, ns, st.Master.Pod, "redis", "redis-cli", "--no-auth-warning", "-a", "wrong-"+password,
+			"-h", target.host, "-p", target.port, "PING")
+		both := res.Stdout + res.Stderr
+		if strings.Contains(both, "PONG") || !strings.Contains(both, "WRONGPASS") {
+			t.Errorf("PING to %s:%s with a wrong password: %q, want a WRONGPASS refusal", target.host, target.port, both)
+		}
+		res, _ = f.Exec(ctx, ns, st.Master.Pod, "redis", "redis-cli", "-h", target.host, "-p", target.port, "PING")
+		if both := res.Stdout + res.Stderr; strings.Contains(both, "PONG") || !strings.Contains(both, "NOAUTH") {
+			t.Errorf("PING to %s:%s without a password: %q, want NOAUTH", target.host, target.port, both)
+		}
+	}
+}
+
+// checkPrinterColumns reads the RedisFailover as `kubectl get rf` does (a server-side Table).
+func checkPrinterColumns(t *testing.T, f *framework.Framework, ns, name, master string) {
+	t.Helper()
+	raw, err := f.Clientset.CoreV1().RESTClient().Get().
+		AbsPath("/apis/redis.failover.dev/v1alpha1/namespaces", ns, "redisfailovers", name).
+		SetHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").
+		DoRaw(t.Context())
+	if err != nil {
+		t.Fatalf("getting the RedisFailover as a table: %v", err)
+	}
+	var table metav1.Table
+	if err := json.Unmarshal(raw, &table); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range table.ColumnDefinitions {
+		names = append(names, c.Name)
+	}
+	if !slices.Equal(names, []string{"Name", "MASTER", "READY", "SENTINELS", "AGE"}) {
+		t.Errorf("kubectl get rf columns = %v, want Name MASTER READY SENTINELS AGE", names)
+	}
+	if len(table.Rows) != 1 || len(table.Rows[0].Cells) < 4 {
+		t.Fatalf("table rows: %+v", table.Rows)
+	}
+	cells := table.Rows[0].Cells
+	if cells[1] != master || cells[2] != "True" || cells[3] != "3/3" {
+		t.Errorf("kubectl get rf row = %v, want MASTER %s READY True SENTINELS 3/3", cells, master)
+	}
+	t.Logf("kubectl get rf: %v = %v", names, cells)
+}
+
+// runSmokeTest runs `redis-failover smoke-test` in a pod from the operator image and returns
+// its output; the password comes from the Secret, as an application would get it.
+func runSmokeTest(t *testing.T, f *framework.Framework, ns, sentinel, masterName, secret string) string {
+	t.Helper()
+	ctx := t.Context()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, GenerateName: "smoke-test-"},
+		Spec: corev1.PodSpec{
+			RestartPolicy: corev1.RestartPolicyNever,
+			Containers: []corev1.Container{{
+				Name:            "client",
+				Image:           framework.Setting(t, "OPERATOR_IMAGE"),
+				ImagePullPolicy: corev1.PullIfNotPresent,
+				Args:            []string{"smoke-test", "--sentinel", sentinel, "--master-name", masterName},
+				Env: []corev1.EnvVar{{Name: "REDIS_PASSWORD", ValueFrom: &corev1.EnvVarSource{
+					SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: secret}, Key: "password"}}}},
+			}},
+		},
+	}
+	if err := f.Client.Create(ctx, pod); err != nil {
+		t.Fatalf("creating the smoke-test pod: %v", err)
+	}
+	framework.WaitFor(ctx, t, 2*time.Minute, "the smoke-test pod to finish", func(ctx context.Context) (bool, error) {
+		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(pod), pod); err != nil {
+			return false, err
+		}
+		switch pod.Status.Phase {
+		case corev1.PodSucceeded, corev1.PodFailed:
+			return true, nil
+		}
+		return false, fmt.Errorf("phase %s", pod.Status.Phase)
+	})
+	logs, err := f.Clientset.CoreV1().Pods(ns).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil {
+		t.Fatalf("reading smoke-test logs: %v", err)
+	}
+	if pod.Status.Phase != corev1.PodSucceeded {
+		t.Fatalf("smoke test failed:\n%s", logs)
+	}
+	return strings.TrimSpace(string(logs))
+}
+
+// Two RedisFailovers in one namespace, both with the default master name: each group's
+// sentinels know only their own Redis nodes and sentinels, and data written to one never
+// appears in the other.
+func TestTwoRedisFailoversInOneNamespaceStayApart(t *testing.T) {
+	t.Parallel()
+	f := newFramework(t)
+	ns := f.CreateNamespace(t, "rf-apart")
+	ctx := t.Context()
+	createRedisFailover(t, f, ns, "left", "")
+	createRedisFailover(t, f, ns, "right", "")
+	left := waitReady(t, f, ns, "left")
+	right := waitReady(t, f, ns, "right")
+
+	for _, rf := range []*redisv1alpha1.RedisFailover{left, right} {
+		redisIPs := podIPs(t, f, ns, rf.Name, redisv1alpha1.ComponentRedis)
+		sentinelIPs := podIPs(t, f, ns, rf.Name, redisv1alpha1.ComponentSentinel)
+		for _, sentinelIP := range sentinelIPs {
+			ask := func(args ...string) []string {
+				out, err := redisCLI(ctx, f, ns, rf.Status.Master.Pod, append([]string{"-h", sentinelIP, "-p", "26379"}, args...)...)
+				if err != nil {
+					t.Fatalf("asking sentinel %s: %v", sentinelIP, err)
+				}
+				return strings.Fields(out)
+			}
+			if addr := ask("SENTINEL", "GET-MASTER-ADDR-BY-NAME", rf.Status.MasterName); len(addr) != 2 || addr[0] != rf.Status.Master.IP {
+				t.Errorf("%s sentinel %s names master %v, want %s", rf.Name, sentinelIP, addr, rf.Status.Master.IP)
+			}
+			for _, ip := range fieldValues(ask("SENTINEL", "REPLICAS", rf.Status.MasterName), "ip") {
+				if !slices.Contains(redisIPs, ip) {
+					t.Errorf("%s sentinel %s knows replica %s, which is not one of its Redis pods %v", rf.Name, sentinelIP, ip, redisIPs)
+				}
+			}
+			for _, ip := range fieldValues(ask("SENTINEL", "SENTINELS", rf.Status.MasterName), "ip") {
+				if !slices.Contains(sentinelIPs, ip) {
+					t.Errorf("%s sentinel %s knows sentinel %s, which is not one of its sentinel pods %v", rf.Name, sentinelIP, ip, sentinelIPs)
+				}
+			}
+		}
+	}
+
+	if out, err := redisCLI(ctx, f, ns, left.Status.Master.Pod, "SET", "only-left", "1"); err != nil || out != "OK" {
+		t.Fatalf("SET on left's master: %q %v", out, err)
+	}
+	framework.WaitFor(ctx, t, 30*time.Second, "the key to reach left's replicas", func(ctx context.Context) (bool, error) {
+		for _, n := range left.Status.Nodes {
+			if out, err := redisCLI(ctx, f, ns, n.Pod, "GET", "only-left"); err != nil || out != "1" {
+				return false, fmt.Errorf("%s: %q %v", n.Pod, out, err)
+			}
+		}
+		return true, nil
+	})
+	for _, n := range right.Status.Nodes {
+		if out, err := redisCLI(ctx, f, ns, n.Pod, "EXISTS", "only-left"); err != nil || out != "0" {
+			t.Errorf("right's node %s: EXISTS only-left = %q (%v), want 0", n.Pod, out, err)
+		}
+	}
+}
+
+func TestDeletingRedisFailoverCleansUp(t *testing.T) {
+	t.Parallel()
+	f := newFramework(t)
+	ns := f.CreateNamespace(t, "rf-delete")
+	ctx := t.Context()
+	rf := createRedisFailover(t, f, ns, "gone", randomPassword(t))
+	waitReady(t, f, ns, "gone")
+
+	if err := f.Client.Delete(ctx, rf); err != nil {
+		t.Fatal(err)
+	}
+	owned := []client.Object{
+		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "rfr-gone"}},
+		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "rfs-gone"}},
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "rfr-gone"}},
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "rfs-gone"}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "rfr-gone"}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "rfs-gone"}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "rfrm-gone"}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "rfrs-gone"}},
+		&policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "rfr-gone"}},
+		&policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "rfs-gone"}},
+	}
+	framework.WaitFor(ctx, t, 2*time.Minute, "every owned object and pod to be gone", func(ctx context.Context) (bool, error) {
+		for _, o := range owned {
+			err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: o.GetName()}, o)
+			if err == nil {
+				return false, fmt.Errorf("%T %s still exists", o, o.GetName())
+			}
+			if !apierrors.IsNotFound(err) {
+				return false, err
+			}
+		}
+		var pods corev1.PodList
+		if err := f.Client.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabels{redisv1alpha1.LabelInstance: "gone"}); err != nil {
+			return false, err
+		}
+		if len(pods.Items) > 0 {
+			return false, fmt.Errorf("pods left: %v", podNames(pods.Items))
+		}
+		return true, nil
+	})
+	// The Secret is the user's, not the operator's: it stays.
+	if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gone-auth"}, &corev1.Secret{}); err != nil {
+		t.Errorf("the user's Secret was touched by the deletion: %v", err)
+	}
+}
+
+func podIPs(t *testing.T, f *framework.Framework, ns, instance, component string) []string {
+	t.Helper()
+	var pods corev1.PodList
+	if err := f.Client.List(t.Context(), &pods, client.InNamespace(ns), client.MatchingLabels{
+		redisv1alpha1.LabelInstance: instance, redisv1alpha1.LabelComponent: component}); err != nil {
+		t.Fatal(err)
+	}
+	var ips []string
+	for _, p := range pods.Items {
+		ips = append(ips, p.Status.PodIP)
+	}
+	return ips
+}
+
+func podNames(pods []corev1.Pod) []string {
+	var names []string
+	for _, p := range pods {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// fieldValues picks the values of one field out of redis-cli's flat field/value output of
+// SENTINEL REPLICAS or SENTINELS (one word per line).
+func fieldValues(words []string, field string) []string {
+	var values []string
+	for i := 0; i+1 < len(words); i++ {
+		if words[i] == field {
+			values = append(values, words[i+1])
+		}
+	}
+	return values
+}
