@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 	cfg, err := env.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting envtest:", err)
+		// Start leaves etcd and kube-apiserver running when a later step (installing the
+		// CRDs) fails; stop them so a failed run leaves no orphans behind.
+		_ = env.Stop()
 		os.Exit(1)
 	}
 	code := run(m, cfg)
