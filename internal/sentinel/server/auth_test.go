@@ -39,7 +39,7 @@ func TestHelloAuth(t *testing.T) {
 	ts := startServer(t, Options{RequirePass: "s3cret"})
 	c := dial(t, ts.addr)
 
-	c.roundTrip("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "3")
+	c.roundTrip("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "3")
 	c.roundTrip(wrongPass, "HELLO", "3", "AUTH", "default", "wrong")
 	// Still RESP2 and unauthenticated after the failures.
 	c.roundTrip("-NOAUTH Authentication required.\r\n", "PING")

@@ -44,7 +44,11 @@ func (c *conn) cmdACL(args []string) {
 		bits := int64(256)
 		if len(args) > 2 {
 			n, ok := parseInt64(args[2])
-			if !ok || n <= 0 || n > 4096 {
+			if !ok {
+				c.reply(resp.Err("ERR value is not an integer or out of range"))
+				return
+			}
+			if n <= 0 || n > 4096 {
 				c.reply(resp.Err("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"))
 				return
 			}
@@ -70,7 +74,7 @@ func (c *conn) cmdACL(args []string) {
 			"WHOAMI",
 			"    Return the current connection username.",
 			"HELP",
-			"    Print this help.",
+			"    Prints this help.",
 		}))
 	default:
 		c.reply(resp.Err("ERR ACL " + strings.ToUpper(sub) + " is not supported by this sentinel: users are configured with requirepass and user lines in sentinel.conf"))

@@ -47,8 +47,6 @@ var clientHelp = []string{
 	"      Kill connections authenticated by <username>.",
 	"    * SKIPME (YES|NO)",
 	"      Skip killing current connection (default: yes).",
-	"    * ID <client-id>",
-	"      Kill connections by client id.",
 	"LIST [options ...]",
 	"    Return information about client connections. Options:",
 	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
@@ -71,7 +69,7 @@ var clientHelp = []string{
 	"NO-EVICT (ON|OFF)",
 	"    Protect current client connection from eviction.",
 	"HELP",
-	"    Print this help.",
+	"    Prints this help.",
 }
 
 func helpReply(lines []string) resp.Value {

@@ -27,7 +27,7 @@ var commandHelp = []string{
 	"GETKEYSANDFLAGS <full-command>",
 	"    Return the keys and the access flags from a full Redis command.",
 	"HELP",
-	"    Print this help.",
+	"    Prints this help.",
 }
 
 // cmdCommand: COMMAND [COUNT | LIST [FILTERBY ...] | INFO [name ...] | DOCS [name ...] |
@@ -72,15 +72,13 @@ func (c *conn) cmdCommand(args []string) {
 		}
 		c.reply(resp.Map(elems...))
 	case "getkeys", "getkeysandflags":
-		spec := lookupCommand(args[2])
-		switch {
-		case spec == nil:
+		// Redis checks existence, then whether the command takes keys at all, then its arity;
+		// no sentinel command takes keys.
+		if lookupCommand(args[2]) == nil {
 			c.reply(resp.Err("ERR Invalid command specified"))
-		case (spec.arity > 0 && len(args)-2 != spec.arity) || len(args)-2 < -spec.arity:
-			c.reply(resp.Err("ERR Invalid number of arguments specified for command"))
-		default:
-			c.reply(resp.Err("ERR The command has no key arguments"))
+			return
 		}
+		c.reply(resp.Err("ERR The command has no key arguments"))
 	case "help":
 		c.reply(helpReply(commandHelp))
 	}
@@ -137,6 +135,10 @@ func commandInfo(spec *commandSpec) resp.Value {
 	for i, cat := range spec.aclCats {
 		cats[i] = resp.Simple(cat)
 	}
+	tips := make([]resp.Value, len(spec.tips))
+	for i, tip := range spec.tips {
+		tips[i] = resp.Bulk(tip)
+	}
 	subs := make([]resp.Value, len(spec.subs))
 	for i, sub := range spec.subs {
 		subs[i] = commandInfo(sub)
@@ -147,7 +149,7 @@ func commandInfo(spec *commandSpec) resp.Value {
 		resp.Set(flags...),
 		resp.Int(0), resp.Int(0), resp.Int(0),
 		resp.Set(cats...),
-		resp.Set(),
+		resp.Set(tips...),
 		resp.Array(),
 		resp.Array(subs...),
 	)

@@ -100,7 +100,7 @@ func (c *conn) cmdHello(args []string) {
 		return
 	}
 	if c.authRequired() {
-		c.reply(resp.Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"))
+		c.reply(resp.Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"))
 		return
 	}
 	if haveName {

@@ -9,6 +9,7 @@ type commandSpec struct {
 	arity    int    // redis convention: n = exactly n args, -n = at least n (command name included)
 	flags    []string
 	aclCats  []string
+	tips     []string
 	subs     []*commandSpec // in COMMAND LIST order
 }
 
@@ -32,70 +33,88 @@ func hasFlag(flags []string, f string) bool {
 	return false
 }
 
-// Flag sets and ACL categories shared by many entries, as redis 7.0's command JSON files give them.
-var (
-	flagsConnFast  = []string{"noscript", "loading", "stale", "fast", "no_auth", "sentinel", "allow_busy"}
-	flagsPubSub    = []string{"pubsub", "noscript", "loading", "stale", "sentinel"}
-	flagsAdmin     = []string{"admin", "noscript", "loading", "stale", "sentinel"}
-	flagsPlain     = []string{"noscript", "loading", "stale", "sentinel"}
-	flagsSentinel  = []string{"admin", "sentinel", "only_sentinel"}
-	flagsIntrospec = []string{"loading", "stale", "sentinel"}
-	catsConnFast   = []string{"@fast", "@connection"}
-	catsPubSub     = []string{"@pubsub", "@slow"}
-	catsDangerous  = []string{"@admin", "@slow", "@dangerous"}
-	catsSlowConn   = []string{"@slow", "@connection"}
-	catsSlow       = []string{"@slow"}
-)
-
-func subcommands(container string, flags, cats []string, nameArity ...any) []*commandSpec {
-	subs := make([]*commandSpec, 0, len(nameArity)/2)
-	for i := 0; i < len(nameArity); i += 2 {
-		subs = append(subs, &commandSpec{
-			fullName: container + "|" + nameArity[i].(string),
-			arity:    nameArity[i+1].(int),
-			flags:    flags,
-			aclCats:  cats,
-		})
-	}
-	return subs
-}
-
-// commandTable is redis-sentinel 7.0.15's table: 15 commands (COMMAND COUNT) and, with their
-// subcommands, the 72 names of COMMAND LIST, in the order a real 7.0.15 listed them (see
-// sentinel-golden-replies-7.0.15.txt). Clients and the redis test suite count both.
+// commandTable is redis-sentinel 7.0.15's command table: 15 commands (COMMAND COUNT) and, with
+// their subcommands, the 72 names of COMMAND LIST, in the order a real 7.0.15 listed them (see
+// sentinel-golden-replies-7.0.15.txt). Arity, flags, ACL categories and tips are what its
+// COMMAND INFO reports; clients, the redis test suite and TestSameCommandTableAsRedisSentinel
+// compare against them.
 var commandTable = []*commandSpec{
-	{fullName: "hello", arity: -1, flags: flagsConnFast, aclCats: catsConnFast},
-	{fullName: "acl", arity: -2, flags: []string{"sentinel"}, aclCats: catsSlow,
-		subs: subcommands("acl", flagsAdmin, catsDangerous,
-			"dryrun", -4, "setuser", -3, "whoami", 2, "cat", -2, "deluser", -3, "list", 2, "save", 2,
-			"getuser", 3, "genpass", -2, "help", 2, "load", 2, "users", 2, "log", -2)},
-	{fullName: "publish", arity: 3, flags: []string{"pubsub", "loading", "stale", "fast", "may_replicate", "sentinel"},
-		aclCats: []string{"@pubsub", "@fast"}},
-	{fullName: "client", arity: -2, flags: []string{"sentinel"}, aclCats: catsSlow,
-		subs: subcommands("client", flagsPlain, catsSlowConn,
-			"reply", 3, "kill", -3, "getredir", 2, "tracking", -3, "getname", 2, "setname", 3, "list", -2,
-			"pause", -3, "unpause", 2, "trackinginfo", 2, "help", 2, "id", 2, "caching", 3, "info", 2,
-			"unblock", -3, "no-evict", 3)},
-	{fullName: "punsubscribe", arity: -1, flags: flagsPubSub, aclCats: catsPubSub},
-	{fullName: "subscribe", arity: -2, flags: flagsPubSub, aclCats: catsPubSub},
-	{fullName: "unsubscribe", arity: -1, flags: flagsPubSub, aclCats: catsPubSub},
-	{fullName: "auth", arity: -2, flags: flagsConnFast, aclCats: catsConnFast},
-	{fullName: "sentinel", arity: -2, flags: flagsSentinel, aclCats: catsDangerous,
-		subs: subcommands("sentinel", flagsSentinel, catsDangerous,
-			"remove", 3, "is-master-down-by-addr", 6, "flushconfig", 2, "myid", 2, "monitor", 6,
-			"config", -3, "replicas", 3, "help", 2, "get-master-addr-by-name", 3, "ckquorum", 3,
-			"failover", 3, "pending-scripts", 2, "sentinels", 3, "debug", -2, "info-cache", -3,
-			"reset", 3, "slaves", 3, "masters", 2, "set", -5, "master", 3, "simulate-failure", -3)},
-	{fullName: "shutdown", arity: -1, flags: []string{"admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow_busy"},
-		aclCats: catsDangerous},
-	{fullName: "command", arity: -1, flags: flagsIntrospec, aclCats: catsSlowConn,
-		subs: subcommands("command", flagsIntrospec, catsSlowConn,
-			"count", 2, "list", -2, "getkeys", -3, "getkeysandflags", -3, "help", 2, "docs", -2, "info", -2)},
-	{fullName: "role", arity: 1, flags: []string{"noscript", "loading", "stale", "fast", "sentinel"},
-		aclCats: []string{"@admin", "@fast", "@dangerous"}},
-	{fullName: "psubscribe", arity: -2, flags: flagsPubSub, aclCats: catsPubSub},
-	{fullName: "info", arity: -1, flags: flagsIntrospec, aclCats: []string{"@slow", "@dangerous"}},
-	{fullName: "ping", arity: -1, flags: []string{"fast", "sentinel"}, aclCats: catsConnFast},
+	{fullName: "hello", arity: -1, flags: []string{"noscript", "loading", "stale", "fast", "no_auth", "allow_busy"}, aclCats: []string{"@fast", "@connection"}},
+	{fullName: "acl", arity: -2, flags: nil, aclCats: []string{"@slow"}, subs: []*commandSpec{
+		{fullName: "acl|dryrun", arity: -4, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|setuser", arity: -3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|whoami", arity: 2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow"}},
+		{fullName: "acl|cat", arity: -2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow"}},
+		{fullName: "acl|deluser", arity: -3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|list", arity: 2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|save", arity: 2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|getuser", arity: 3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|genpass", arity: -2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow"}},
+		{fullName: "acl|help", arity: 2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow"}},
+		{fullName: "acl|load", arity: 2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|users", arity: 2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "acl|log", arity: -2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+	}},
+	{fullName: "publish", arity: 3, flags: []string{"pubsub", "loading", "stale", "fast"}, aclCats: []string{"@pubsub", "@fast"}},
+	{fullName: "client", arity: -2, flags: nil, aclCats: []string{"@slow"}, subs: []*commandSpec{
+		{fullName: "client|reply", arity: 3, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|kill", arity: -3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous", "@connection"}},
+		{fullName: "client|getredir", arity: 2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|tracking", arity: -3, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|getname", arity: 2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|setname", arity: 3, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|list", arity: -2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous", "@connection"}, tips: []string{"nondeterministic_output"}},
+		{fullName: "client|pause", arity: -3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous", "@connection"}},
+		{fullName: "client|unpause", arity: 2, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous", "@connection"}},
+		{fullName: "client|trackinginfo", arity: 2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|help", arity: 2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|id", arity: 2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|caching", arity: 3, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "client|info", arity: 2, flags: []string{"noscript", "loading", "stale"}, aclCats: []string{"@slow", "@connection"}, tips: []string{"nondeterministic_output"}},
+		{fullName: "client|unblock", arity: -3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous", "@connection"}},
+		{fullName: "client|no-evict", arity: 3, flags: []string{"admin", "noscript", "loading", "stale"}, aclCats: []string{"@admin", "@slow", "@dangerous", "@connection"}},
+	}},
+	{fullName: "punsubscribe", arity: -1, flags: []string{"pubsub", "noscript", "loading", "stale"}, aclCats: []string{"@pubsub", "@slow"}},
+	{fullName: "subscribe", arity: -2, flags: []string{"pubsub", "noscript", "loading", "stale"}, aclCats: []string{"@pubsub", "@slow"}},
+	{fullName: "unsubscribe", arity: -1, flags: []string{"pubsub", "noscript", "loading", "stale"}, aclCats: []string{"@pubsub", "@slow"}},
+	{fullName: "auth", arity: -2, flags: []string{"noscript", "loading", "stale", "fast", "no_auth", "allow_busy"}, aclCats: []string{"@fast", "@connection"}},
+	{fullName: "sentinel", arity: -2, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}, subs: []*commandSpec{
+		{fullName: "sentinel|remove", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|is-master-down-by-addr", arity: 6, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|flushconfig", arity: 2, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|myid", arity: 2, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|monitor", arity: 6, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|config", arity: -3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|replicas", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|help", arity: 2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow"}},
+		{fullName: "sentinel|get-master-addr-by-name", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|ckquorum", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|failover", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|pending-scripts", arity: 2, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|sentinels", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|debug", arity: -2, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|info-cache", arity: -3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|reset", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|slaves", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|masters", arity: 2, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|set", arity: -5, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|master", arity: 3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+		{fullName: "sentinel|simulate-failure", arity: -3, flags: []string{"admin"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+	}},
+	{fullName: "shutdown", arity: -1, flags: []string{"admin", "noscript", "loading", "stale", "no_multi", "allow_busy"}, aclCats: []string{"@admin", "@slow", "@dangerous"}},
+	{fullName: "command", arity: -1, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}, tips: []string{"nondeterministic_output_order"}, subs: []*commandSpec{
+		{fullName: "command|count", arity: 2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "command|list", arity: -2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}, tips: []string{"nondeterministic_output_order"}},
+		{fullName: "command|getkeys", arity: -4, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "command|getkeysandflags", arity: -4, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "command|help", arity: 2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}},
+		{fullName: "command|docs", arity: -2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}, tips: []string{"nondeterministic_output_order"}},
+		{fullName: "command|info", arity: -2, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@connection"}, tips: []string{"nondeterministic_output_order"}},
+	}},
+	{fullName: "role", arity: 1, flags: []string{"noscript", "loading", "stale", "fast"}, aclCats: []string{"@admin", "@fast", "@dangerous"}},
+	{fullName: "psubscribe", arity: -2, flags: []string{"pubsub", "noscript", "loading", "stale"}, aclCats: []string{"@pubsub", "@slow"}},
+	{fullName: "info", arity: -1, flags: []string{"loading", "stale"}, aclCats: []string{"@slow", "@dangerous"}, tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
+	{fullName: "ping", arity: -1, flags: []string{"fast"}, aclCats: []string{"@fast", "@connection"}, tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
 }
 
 // lookupCommand finds the top-level command (any case).

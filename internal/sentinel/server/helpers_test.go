@@ -23,6 +23,7 @@ import (
 // end by internal/sentinel and the black-box client tests.
 type cannedBackend struct {
 	mu          sync.Mutex
+	noMasters   bool // behave like a sentinel that monitors nothing
 	hellos      []string
 	calls       []ClientInfo
 	shutdowns   int
@@ -81,7 +82,14 @@ func (b *cannedBackend) InfoSentinel() []string {
 	}
 }
 
-func (b *cannedBackend) MasterNames() []string { return []string{"mymaster"} }
+func (b *cannedBackend) MasterNames() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.noMasters {
+		return []string{}
+	}
+	return []string{"mymaster"}
+}
 
 func (b *cannedBackend) Hello(payload string) {
 	b.mu.Lock()
