@@ -122,23 +122,59 @@ func (c *conn) cmdClient(args []string) {
 	case "getredir":
 		c.reply(resp.Int(-1))
 	case "trackinginfo":
+		// Redis reports redirect 0 (none) while tracking and -1 when off.
+		flags, redirect := resp.Bulk("off"), int64(-1)
+		if c.tracking {
+			flags, redirect = resp.Bulk("on"), 0
+		}
 		c.reply(resp.Map(
-			resp.Bulk("flags"), resp.Set(resp.Bulk("off")),
-			resp.Bulk("redirect"), resp.Int(-1),
+			resp.Bulk("flags"), resp.Set(flags),
+			resp.Bulk("redirect"), resp.Int(redirect),
 			resp.Bulk("prefixes"), resp.Array(),
 		))
-	case "tracking", "caching":
-		// A sentinel has no keys, so there is nothing to track.
-		c.reply(resp.Err("ERR client-side caching is not supported by this sentinel (it has no keys to track)"))
+	case "tracking":
+		// A sentinel has no keys, so tracking never produces an invalidation; the mode is only
+		// recorded for TRACKINGINFO.
+		switch strings.ToLower(args[2]) {
+		case "on":
+			c.tracking = true
+		case "off":
+			c.tracking = false
+		default:
+			c.reply(errSyntax)
+			return
+		}
+		c.reply(resp.OK())
+	case "caching":
+		c.reply(resp.Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"))
 	case "pause":
 		if _, ok := parseInt64(args[2]); !ok {
 			c.reply(resp.Err("ERR timeout is not an integer or out of range"))
 			return
 		}
+		if len(args) > 4 || (len(args) == 4 && !strings.EqualFold(args[3], "write") && !strings.EqualFold(args[3], "all")) {
+			c.reply(resp.Err("ERR CLIENT PAUSE mode must be WRITE or ALL"))
+			return
+		}
+		// Nothing a sentinel does is paused: clients only read from it.
 		c.reply(resp.OK())
-	case "unpause", "no-evict":
+	case "unpause":
 		c.reply(resp.OK())
+	case "no-evict":
+		if !strings.EqualFold(args[2], "on") && !strings.EqualFold(args[2], "off") {
+			c.reply(errSyntax)
+			return
+		}
+		c.reply(resp.OK()) // clients are never evicted for memory here
 	case "unblock":
+		if _, ok := parseInt64(args[2]); !ok {
+			c.reply(resp.Err("ERR value is not an integer or out of range"))
+			return
+		}
+		if len(args) > 4 || (len(args) == 4 && !strings.EqualFold(args[3], "timeout") && !strings.EqualFold(args[3], "error")) {
+			c.reply(resp.Err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"))
+			return
+		}
 		c.reply(resp.Int(0)) // nothing ever blocks on a sentinel
 	case "help":
 		c.reply(helpReply(clientHelp))

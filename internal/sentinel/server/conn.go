@@ -62,6 +62,7 @@ type conn struct {
 	// Used only by the serve goroutine.
 	authed     bool
 	replyMode  int
+	tracking   bool     // CLIENT TRACKING on/off, reported by TRACKINGINFO
 	closing    bool     // stop reading after the current command (close after reply)
 	channels   []string // subscription order, for UNSUBSCRIBE without arguments
 	patterns   []string
