@@ -207,8 +207,18 @@ func TestSameRepliesAsRedisSentinel(t *testing.T) {
 			one("UNSUBSCRIBE"), one("PUNSUBSCRIBE"), one("SUBSCRIBE"),
 			{send: cmd("SUBSCRIBE", "a", "b"), replies: 2},
 			one("SUBSCRIBE", "a"), one("PING"), one("PING", "x"), one("ROLE"), one("CLIENT", "ID"),
+			one("HELLO", "3"), one("QUIT"), one("SUBSCRIBE"),
 			one("PSUBSCRIBE", "*"), {send: cmd("UNSUBSCRIBE", "b", "a", "c"), replies: 3},
 			one("PUNSUBSCRIBE"), one("PING"),
+		})
+	})
+
+	t.Run("CLIENT REPLY", func(t *testing.T) {
+		compare(t, real, ours, []step{
+			{send: cmd("CLIENT", "REPLY", "OFF") + cmd("PING", "silenced") + cmd("SET", "a", "b"), replies: 0},
+			one("CLIENT", "REPLY", "ON"),
+			{send: cmd("CLIENT", "REPLY", "SKIP") + cmd("PING", "skipped"), replies: 0},
+			one("PING", "shown"),
 		})
 	})
 
@@ -358,6 +368,65 @@ func TestSameShapesAsRedisSentinel(t *testing.T) {
 		info := one("CLIENT", "INFO")
 		if want, got := clientKeys(r.exchange(t, info)[0]), clientKeys(o.exchange(t, info)[0]); want != got {
 			t.Errorf("CLIENT INFO (RESP%s) fields differ\n redis-sentinel: %s\n    this server: %s", proto, want, got)
+		}
+	}
+}
+
+// CLIENT KILL across connections: which clients match and what each side sees.
+func TestSameClientKillAsRedisSentinel(t *testing.T) {
+	real, ours := startBoth(t, "")
+	type pair struct{ r, o *peer }
+	conn := func() pair {
+		return pair{dialPeer(t, "redis-sentinel", real), dialPeer(t, "this server", ours)}
+	}
+	run := func(p pair, s step) {
+		t.Helper()
+		want, got := p.r.exchange(t, s), p.o.exchange(t, s)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("reply %d to %q\n redis-sentinel: %q\n    this server: %q", i, s.send, want[i], got[i])
+			}
+		}
+	}
+	a, b := conn(), conn()
+	run(a, one("SUBSCRIBE", "x"))
+	run(b, one("CLIENT", "KILL", "TYPE", "normal"))
+	run(b, one("CLIENT", "KILL", "TYPE", "pubsub"))
+	run(a, step{replies: 0, closes: true})
+	c := conn()
+	run(c, one("PING"))
+	run(b, one("CLIENT", "KILL", "USER", "default", "SKIPME", "no"))
+	run(b, step{replies: 0, closes: true})
+	run(c, step{replies: 0, closes: true})
+}
+
+// Event delivery: the real sentinel publishes +monitor when a master is added; Publish must
+// frame the same event identically (message before pmessage, RESP2 arrays, RESP3 pushes).
+func TestSameEventFramesAsRedisSentinel(t *testing.T) {
+	rs := redistest.StartRedisSentinel(t, redistest.SentinelOptions{})
+	ts := startServer(t, Options{})
+	for _, proto := range []string{"2", "3"} {
+		r, o := dialPeer(t, "redis-sentinel", rs.Addr()), dialPeer(t, "this server", ts.addr)
+		for _, p := range []*peer{r, o} {
+			p.exchange(t, step{send: cmd("HELLO", proto), replies: 1})
+			p.exchange(t, one("SUBSCRIBE", "+monitor"))
+			p.exchange(t, one("PSUBSCRIBE", "*"))
+		}
+		admin := dialPeer(t, "redis-sentinel admin", rs.Addr())
+		name := "m" + proto
+		admin.exchange(t, one("SENTINEL", "MONITOR", name, "127.0.0.1", "1", "1"))
+		want := r.exchange(t, step{replies: 2})
+		// The payload is the real one's: what is compared is the framing.
+		payload := "master " + name + " 127.0.0.1 1 quorum 1"
+		if !strings.Contains(want[0], payload) {
+			t.Fatalf("redis-sentinel event %q does not carry %q", want[0], payload)
+		}
+		ts.Publish("+monitor", payload)
+		got := o.exchange(t, step{replies: 2})
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("RESP%s event frame %d\n redis-sentinel: %q\n    this server: %q", proto, i, want[i], got[i])
+			}
 		}
 	}
 }
