@@ -191,7 +191,7 @@ func TestSameRepliesAsRedisSentinel(t *testing.T) {
 			one("HELLO", "1"), one("HELLO", "4"), one("HELLO", "three"), one("HELLO", "3", "FOO"),
 			one("HELLO", "3", "AUTH", "x"), one("HELLO", "3", "SETNAME", "a b"),
 			one("SHUTDOWN", "bogus"), one("SHUTDOWN", "ABORT"), one("SHUTDOWN", "SAVE", "NOSAVE"),
-			one("INFO", "nosuch"), one("INFO", "memory"),
+			one("INFO", "nosuch"), one("INFO", "memory"), one("INFO", "sentinel"), one("INFO", "SENTINEL", "bogus"),
 			one("ACL", "WHOAMI"), one("ACL", "CAT"), one("ACL", "USERS"), one("ACL", "GENPASS", "x"), one("ACL", "FOO"),
 			one("SENTINEL"), one("SENTINEL", "MASTER"), one("SENTINEL", "bogus"), one("SENTINEL", "CONFIG"),
 			one(strings.Repeat("n", 200), strings.Repeat("a", 100), strings.Repeat("b", 50), "c"),
@@ -340,8 +340,10 @@ func TestSameShapesAsRedisSentinel(t *testing.T) {
 		}
 		return strings.Join(keys, ",")
 	}
-	for _, section := range []string{"server", "clients", "stats", "cpu"} {
-		s := one("INFO", section)
+	for _, sections := range [][]string{{}, {"server"}, {"clients"}, {"stats"}, {"cpu"}, {"sentinel"},
+		{"all"}, {"everything"}, {"default"}, {"sentinel", "server"}, {"CPU", "nosuch", "Clients"}} {
+		section := strings.Join(sections, " ")
+		s := one(append([]string{"INFO"}, sections...)...)
 		if want, got := infoKeys(r.exchange(t, s)[0]), infoKeys(o.exchange(t, s)[0]); want != got {
 			t.Errorf("INFO %s fields differ\n redis-sentinel: %s\n    this server: %s", section, want, got)
 		}

@@ -71,7 +71,7 @@ func (b *cannedBackend) Sentinel(client ClientInfo, args []string) resp.Value {
 }
 
 func (b *cannedBackend) InfoSentinel() []string {
-	return []string{
+	lines := []string{
 		"sentinel_masters:1",
 		"sentinel_tilt:0",
 		"sentinel_tilt_since_seconds:-1",
@@ -80,6 +80,12 @@ func (b *cannedBackend) InfoSentinel() []string {
 		"sentinel_simulate_failure_flags:0",
 		"master0:name=mymaster,status=ok,address=127.0.0.1:6390,slaves=2,sentinels=3",
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.noMasters {
+		return append([]string{"sentinel_masters:0"}, lines[1:6]...)
+	}
+	return lines
 }
 
 func (b *cannedBackend) MasterNames() []string {
