@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by every hack/*.sh script: repository paths, pinned versions, logging, timed steps.
 # Source it; it does not change shell options of the caller except where noted.
 

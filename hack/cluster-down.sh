@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Stops the local cluster started by hack/cluster-up.sh and puts the host back as it was: pods are
+# deleted first (through the API while it still answers), then the recorded processes are stopped,
+# and whatever a crashed run left behind (containers, shims, netns, mounts, the bridge, iptables
+# chains, kubepods cgroups, sysctls) is removed. Safe to run when nothing is up.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "${REPO}/hack/lib/cluster.sh"
+source "${REPO}/hack/lib/images.sh"
+
+OWN_CHAINS='KUBE-|CNI-|RFO-LOCALNODE'
+
+api_up() {
+  [[ -f "${KUBECONFIG_LOCAL}" ]] && recorded_pid kube-apiserver >/dev/null &&
+    kubectl_local get --raw /readyz --request-timeout=3s >/dev/null 2>&1
+}
+
+delete_pods() {
+  if ! api_up; then
+    log "    API server not answering; containers are removed directly below"
+    return 0
+  fi
+  # Without the controllers and the scheduler nothing recreates what is deleted next.
+  stop_component kube-controller-manager
+  stop_component kube-scheduler
+  kubectl_local delete pods --all --all-namespaces --grace-period=2 --wait=true --timeout=60s >/dev/null ||
+    warn "not every pod was deleted through the API in 60s; removing their containers directly"
+  # The kubelet tears sandboxes (and their network namespaces) down after the pod is gone.
+  local deadline=$(( SECONDS + 30 ))
+  while containerd_running && [[ -n "$(ctr_local tasks ls -q 2>/dev/null)" ]] && (( SECONDS < deadline )); do
+    sleep 0.2
+  done
+}
+
+stop_processes() {
+  local i
+  for (( i=${#COMPONENTS[@]}-1; i>=0; i-- )); do
+    stop_component "${COMPONENTS[i]}"
+  done
+  # A run whose PID files are gone (deleted scratch folder, crash while writing) still left
+  # processes whose command lines name this cluster's scratch folder: those are ours too.
+  local pid cmd
+  for pid in $(pgrep -f -- "${STATE}/" || true); do
+    [[ "${pid}" == "$$" || "${pid}" == "${BASHPID}" ]] && continue
+    cmd=$(tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null) || continue
+    case "${cmd}" in
+      "${BIN}/"*|containerd\ *|/usr/bin/containerd\ *)
+        log "    stopping unrecorded process ${pid}: ${cmd:0:100}"
+        kill -TERM "${pid}" 2>/dev/null || true ;;
+    esac
+  done
+}
+
+remove_containers() {
+  # Containers still running after a crash: runc state of this cluster only (its own --root).
+  local root id
+  for root in "${STATE}"/runc/*/; do
+    [[ -d "${root}" ]] || continue
+    for id in $(runc --root "${root}" list -q 2>/dev/null); do
+      runc --root "${root}" delete --force "${id}" 2>/dev/null || warn "could not delete container ${id}"
+    done
+  done
+  # Their shims, told apart from any other containerd's by this cluster's socket path.
+  local pid
+  for pid in $(pgrep -f -- "-address ${STATE}/containerd/containerd.sock" || true); do
+    kill -KILL "${pid}" 2>/dev/null || true
+  done
+}
+
+remove_mounts() {
+  local m
+  # Deepest first: the kubelet bind-mounts its root dir onto itself and volumes live below it.
+  for m in $(awk -v s="${STATE}/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2-); do
+    umount "${m}" 2>/dev/null || umount -l "${m}" || warn "could not unmount ${m}"
+  done
+}
+
+remove_netns() {
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ { print $1 }'); do
+    # Only namespaces nobody uses any more: ours are empty once their containers are gone.
+    if [[ -z "$(ip netns pids "${ns}" 2>/dev/null)" ]]; then
+      ip netns delete "${ns}" || warn "could not delete netns ${ns}"
+    else
+      warn "netns ${ns} still has processes ($(ip netns pids "${ns}" | tr '\n' ' ')); left alone"
+    fi
+  done
+}
+
+remove_bridge() {
+  local veth
+  for veth in $(ip -o link show master "${BRIDGE}" 2>/dev/null | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+    ip link delete "${veth}" 2>/dev/null || true
+  done
+  if ip link show "${BRIDGE}" >/dev/null 2>&1; then
+    ip link delete "${BRIDGE}"
+  fi
+}
+
+# clean_chains IPTABLES: removes the chains kube-proxy, the kubelet, the CNI plugins and
+# cluster-up created, and the rules of other chains that jump to them; nothing else.
+clean_chains() {
+  local cmd="$1" table dump line chain
+  command -v "${cmd}-save" >/dev/null || return 0
+  for table in filter nat mangle raw; do
+    dump=$("${cmd}-save" -t "${table}" 2>/dev/null) || continue
+    while IFS= read -r line; do
+      # iptables-save quotes arguments with spaces (comments) the way a shell would read them.
+      eval "${cmd} -w -t ${table} -D ${line#-A }" || warn "${cmd} -t ${table}: could not delete: ${line}"
+    done < <(printf '%s\n' "${dump}" | grep -E "^-A " | grep -vE "^-A (${OWN_CHAINS})" | grep -E " -[jg] (${OWN_CHAINS})" || true)
+    for chain in $(printf '%s\n' "${dump}" | grep -oE "^:(${OWN_CHAINS})[^ ]*" | cut -c2-); do
+      "${cmd}" -w -t "${table}" -F "${chain}" 2>/dev/null || true
+    done
+    for chain in $(printf '%s\n' "${dump}" | grep -oE "^:(${OWN_CHAINS})[^ ]*" | cut -c2-); do
+      "${cmd}" -w -t "${table}" -X "${chain}" || warn "${cmd} -t ${table}: could not delete chain ${chain}"
+    done
+  done
+}
+
+remove_chains() {
+  clean_chains iptables
+  clean_chains ip6tables
+}
+
+remove_cgroups() {
+  local dir
+  for dir in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [[ -d "${dir}" ]] || continue
+    find "${dir}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    [[ ! -d "${dir}" ]] || warn "could not remove cgroup ${dir} (processes left in it?)"
+  done
+}
+
+restore_host() {
+  if [[ -f "${HOST_SNAPSHOT}" ]]; then
+    local line key value
+    while IFS= read -r line; do
+      key=${line%%=*}; value=${line#*=}
+      if [[ -w "/proc/sys/${key}" && "$(cat "/proc/sys/${key}")" != "${value}" ]]; then
+        printf '%s\n' "${value}" >"/proc/sys/${key}" && log "    ${key} back to ${value}"
+      fi
+    done <"${HOST_SNAPSHOT}"
+    rm -f "${HOST_SNAPSHOT}"
+  fi
+}
+
+remove_scratch() {
+  # Certificates, the kubeconfig and containerd's image store survive a down: the next up reuses
+  # them (no re-import). Everything that describes the running cluster goes.
+  rm -rf "${STATE}/etcd" "${STATE}/kubelet" "${STATE}/cni" "${STATE}/pod-logs" "${STATE}/runc" \
+    "${STATE}/containerd/state" "${PIDS}" "${STATE}"/*-certs
+  if [[ -d "${LOGS}" ]]; then
+    rm -rf "${STATE}/logs.previous"
+    mv "${LOGS}" "${STATE}/logs.previous"
+  fi
+}
+
+main() {
+  need_root "cluster-down"
+  local start=${SECONDS}
+  mkdir -p "${STATE}"
+  exec 9>"${STATE}/.lock"
+  flock -w 120 9 || die "another cluster-up/cluster-down has held ${STATE}/.lock for 2 minutes; is one still running? (fuser -v ${STATE}/.lock)"
+  step "delete pods" delete_pods
+  step "stop recorded processes" stop_processes
+  step "remove leftover containers and shims" remove_containers
+  step "unmount" remove_mounts
+  step "delete cni-* network namespaces" remove_netns
+  step "delete bridge ${BRIDGE}" remove_bridge
+  step "delete KUBE-*/CNI-* iptables chains" remove_chains
+  step "remove kubepods cgroups" remove_cgroups
+  step "restore sysctls" restore_host
+  step "remove run state" remove_scratch
+  log "cluster-down took $(( SECONDS - start ))s; host restored"
+}
+
+main "$@"
