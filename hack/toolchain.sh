@@ -70,7 +70,7 @@ require_tool_version() {
 debian() {
   local packages="${RFO_DEBIAN_PACKAGES:-${DEBIAN_PACKAGES}}" missing=() p
   for p in ${packages}; do
-    if ! dpkg-query -W -f='${Status}' "${p}" 2>/dev/null | grep -q 'install ok installed'; then
+    if ! dpkg-query -W -f='${Status}' "${p}" 2>/dev/null | grep 'install ok installed' >/dev/null; then
       missing+=("${p}")
     fi
   done
