@@ -29,7 +29,10 @@ func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1a
 	st.MasterName = o.spec.MasterName
 
 	st.Master = nil
-	if master, ok := o.topology.Node(h.Master); ok && h.HasOneMaster() {
+	// The status names a master only when the plan recognises it too: a lone fresh pod that
+	// says "master" while the others start is not the master yet, and recording it would
+	// report a failover that never happened.
+	if master, ok := o.topology.Node(h.Master); ok && h.HasOneMaster() && o.plan.Master == h.Master {
 		st.Master = &redisv1alpha1.MasterStatus{Pod: master.Pod, IP: master.IP, Port: int32(master.Port)}
 		// Compared with the last master seen, not with status.master: during a failover there
 		// is no master for a while, and the record must still say where it came from.

@@ -91,7 +91,8 @@ const (
 //     promote it: it may be empty. If it does not answer, wait for the sentinels' failover.
 //  3. Otherwise the master is chosen by evidence among the nodes that say they are masters:
 //     the most sentinel votes, then the highest replication offset, then the lowest ordinal. Pod
-//     age never counts. The other self-declared masters are demoted (split brain healed).
+//     age never counts. Without any sentinel vote this waits until every node answers. The other
+//     self-declared masters are demoted (split brain healed).
 //  4. With no master at all and no sentinel able to fail over, bootstrap: promote the node with
 //     the highest offset, but only once every node answers, so that a node holding more data
 //     is never passed over because it was briefly unreachable.
@@ -138,12 +139,22 @@ func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) 
 		// nodes' own evidence decides and the sentinels are re-pointed (rule 3 and 4).
 	}
 
-	var masters []Node
+	reachable := 0
+	var masters, candidates []Node
 	for _, n := range t.Nodes {
-		if n.IsMaster() && !n.Terminating {
+		if !n.Reachable() {
+			continue
+		}
+		reachable++
+		if n.Terminating {
+			continue
+		}
+		candidates = append(candidates, n)
+		if n.IsMaster() {
 			masters = append(masters, n)
 		}
 	}
+	allAnswer := reachable >= s.Nodes && len(t.Nodes) >= s.Nodes
 	if len(masters) > 0 {
 		slices.SortFunc(masters, func(a, b Node) int {
 			return cmp.Or(
@@ -151,21 +162,15 @@ func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) 
 				-cmp.Compare(a.Info.Replication.Offset(), b.Info.Replication.Offset()),
 				cmp.Compare(a.Ordinal, b.Ordinal))
 		})
-		return masters[0], true
-	}
-
-	reachable := 0
-	var candidates []Node
-	for _, n := range t.Nodes {
-		if n.Reachable() {
-			reachable++
-			if !n.Terminating {
-				candidates = append(candidates, n)
-			}
+		// A node that merely says it is master (a fresh or restarted pod starts as one) is only
+		// trusted with a sentinel behind it or when every node answers: an unreachable node may
+		// be the real master, with the data.
+		if v.Votes[masters[0].Addr()] > 0 || allAnswer {
+			return masters[0], true
 		}
 	}
-	if reachable < s.Nodes || len(t.Nodes) < s.Nodes || len(candidates) == 0 {
-		p.Waiting = fmt.Sprintf("no master; %d of %d Redis nodes answer, and a master is only chosen once all do, so that the node with the most data is not passed over", reachable, s.Nodes)
+	if !allAnswer || len(candidates) == 0 {
+		p.Waiting = fmt.Sprintf("no master that a sentinel vouches for; %d of %d Redis nodes answer, and a master is only chosen once all do, so that the node with the most data is not passed over", reachable, s.Nodes)
 		return Node{}, false
 	}
 	slices.SortFunc(candidates, func(a, b Node) int {

@@ -116,6 +116,34 @@ func TestDecide(t *testing.T) {
 			wantWaiting: true,
 		},
 		{
+			name: "fresh pods start as masters but one does not answer yet: wait, do not crown the first one up",
+			topology: Topology{
+				Nodes:     []Node{unreachable(0, ""), master(1, 0, ""), master(2, 0, "")},
+				Sentinels: all(idleSentinel),
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "the sentinels are down and a replica is gone: the master a sentinel vouched for is unknown, wait",
+			topology: Topology{
+				Nodes:     []Node{master(0, 900, "master"), replica(1, ip(0), port, 900, "replica"), unreachable(2, "replica")},
+				Sentinels: all(silentSentinel),
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "one sentinel (no quorum) vouches for the master while a replica is gone: keep healing",
+			topology: Topology{
+				Nodes:     []Node{master(0, 900, "master"), replica(1, "10.0.0.99", port, 0, ""), unreachable(2, "replica")},
+				Sentinels: []Sentinel{sentinelNaming(0, ip(0), ip(1)), silentSentinel(1), silentSentinel(2)},
+			},
+			wantMaster: "rfr-a-0",
+			want: []Action{
+				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
+				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
+			},
+		},
+		{
 			name: "no master and a pod does not exist yet: wait",
 			topology: Topology{
 				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "", 0, 0, "")},
