@@ -1,9 +1,5 @@
 package resp
 
-import (
-	"fmt"
-)
-
 // ReadCommand reads the next client command, multibulk (`*2\r\n$4\r\nPING\r\n...`) or inline
 // (`PING hello\r\n`), accepting and rejecting exactly what redis 7.0's processMultibulkBuffer and
 // processInlineBuffer do. Empty commands (`*0`, `*-1`, blank lines) are skipped, as redis does.
@@ -65,7 +61,8 @@ func (r *Reader) readMultiBulk() ([]string, error) {
 			return nil, protoErr("expected '$', got '\r'")
 		}
 		if line[0] != '$' {
-			return nil, protoErr(fmt.Sprintf("expected '$', got '%c'", line[0]))
+			// The raw byte, as C's %c prints it (Go's %c would UTF-8 encode it).
+			return nil, protoErr("expected '$', got '" + string(line[:1]) + "'")
 		}
 		size, ok := string2ll(line[1:])
 		if !ok || size < 0 || size > r.limits.MaxBulkLen {

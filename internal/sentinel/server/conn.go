@@ -85,7 +85,7 @@ func newConn(s *Server, nc net.Conn, id int64) *conn {
 	}
 	c.proto.Store(2)
 	c.lastActive.Store(c.created.UnixNano())
-	c.r = resp.NewReader(bufio.NewReaderSize(countingReader{nc, &s.stats}, readBufferSize), resp.ServerLimits)
+	c.r = resp.NewReader(bufio.NewReaderSize(countingReader{nc, &s.stats}, readBufferSize), s.opts.ReadLimits)
 	c.enc = resp.NewWriter(bufio.NewWriterSize(&c.encBuf, 512))
 	return c
 }
@@ -105,8 +105,7 @@ func (cr countingReader) Read(p []byte) (int, error) {
 
 func (c *conn) serve() {
 	go c.writeLoop()
-	graceful := false
-	defer func() { c.cleanup(graceful) }()
+	defer c.cleanup()
 	for {
 		c.r.SetUnauthenticated(c.authRequired())
 		args, err := c.r.ReadCommand()
@@ -115,8 +114,7 @@ func (c *conn) serve() {
 				// Redis replies with the protocol error, then closes after the reply.
 				c.s.log.V(1).Info("Closing client after protocol error", "id", c.id, "addr", c.addr, "error", err.Error())
 				c.reply(resp.Err("ERR " + err.Error()))
-				graceful = true
-			} else if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+			} else if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) {
 				c.s.log.V(1).Info("Client connection read failed", "id", c.id, "addr", c.addr, "error", err.Error())
 			}
 			return
@@ -124,21 +122,20 @@ func (c *conn) serve() {
 		c.lastActive.Store(time.Now().UnixNano())
 		c.execute(args)
 		if c.closing {
-			graceful = true
 			return
 		}
 	}
 }
 
-// cleanup unregisters the client; graceful lets queued replies reach the client first.
-func (c *conn) cleanup(graceful bool) {
+// cleanup unregisters the client and lets the replies already queued reach it (a client that
+// half-closes after pipelining still gets its answers, as with redis), bounded by
+// closeAfterReplyTimeout. If the client was killed, the queue is already gone.
+func (c *conn) cleanup() {
 	c.s.unregister(c)
 	c.s.pubsub.removeAll(c)
-	if graceful {
-		c.out.requestClose()
-	} else {
-		c.kill()
-	}
+	c.out.requestClose()
+	// Deadlines also apply to a write already blocked on a client that does not read.
+	_ = c.nc.SetWriteDeadline(time.Now().Add(closeAfterReplyTimeout))
 	<-c.writerDone
 	c.s.log.V(1).Info("Client disconnected", "id", c.id, "addr", c.addr)
 }

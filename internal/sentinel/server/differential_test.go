@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"regexp"
 	"slices"
@@ -431,4 +432,76 @@ func TestSameEventFramesAsRedisSentinel(t *testing.T) {
 			}
 		}
 	}
+}
+
+// redisLimits are redis-server's own input limits (proto-max-bulk-len 512 MiB, INT_MAX
+// arguments), so that garbage is judged by the same caps on both sides.
+var redisLimits = resp.Limits{MaxBulkLen: 512 << 20, MaxMultiBulkLen: 1<<31 - 1, MaxInlineLen: 64 << 10}
+
+// Random input, then a half-close: both servers must send exactly the same bytes before closing
+// (replies to whatever parsed, then a protocol error or nothing). NUL bytes are left out: redis
+// scans lines with strchr, so a NUL makes it wait for more input, a C artefact not reproduced.
+func TestSameGarbageHandlingAsRedisSentinel(t *testing.T) {
+	rs := redistest.StartRedisSentinel(t, redistest.SentinelOptions{})
+	ts := startServer(t, Options{ReadLimits: redisLimits})
+	ts.backend.mu.Lock()
+	ts.backend.noMasters = true
+	ts.backend.mu.Unlock()
+	rng := rand.New(rand.NewPCG(7, 11))
+	// Fragments of valid and invalid framing, so that inputs reach every parser path.
+	tokens := []string{
+		"*1\r\n", "*2\r\n", "*0\r\n", "*-1\r\n", "*01\r\n", "*+1\r\n", "*2147483648\r\n",
+		"$4\r\n", "$3\r\n", "$0\r\n", "$-1\r\n", "$04\r\n", "$99999999999\r\n",
+		"PING", "ping", "ROLE", "SUBSCRIBE", "x", "\r\n", "\r\n", "\n", "\r", " ", "\t",
+		"\"", "'", "\\", "\\x41", "*", "$", ":", "0", "9",
+	}
+	const inputs = 1000
+	answered := 0
+	for i := 0; i < inputs; i++ {
+		var b strings.Builder
+		for n := 1 + rng.IntN(24); n > 0; n-- {
+			if rng.IntN(6) == 0 {
+				b.WriteByte(byte(1 + rng.IntN(255)))
+			} else {
+				b.WriteString(tokens[rng.IntN(len(tokens))])
+			}
+		}
+		buf := []byte(b.String())
+		want := sendAndDrain(t, rs.Addr(), buf)
+		got := sendAndDrain(t, ts.addr, buf)
+		if want != "" {
+			answered++
+		}
+		if got != want {
+			t.Errorf("input %q\n redis-sentinel: %q\n    this server: %q", buf, want, got)
+		}
+	}
+	// The generator must keep exercising the parser: most inputs should get some reply.
+	if answered < inputs/2 {
+		t.Fatalf("only %d of %d random inputs got any reply; the generator no longer reaches the parser", answered, inputs)
+	}
+	t.Logf("%d of %d random inputs answered identically by both servers", answered, inputs)
+}
+
+// sendAndDrain writes input, half-closes, and returns everything the server sends until it closes.
+func sendAndDrain(t *testing.T, addr string, input []byte) string {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, ioTimeout)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(ioTimeout))
+	if _, err := nc.Write(input); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if err := nc.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatalf("half-close: %v", err)
+	}
+	out, err := io.ReadAll(nc)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("%s did not close the connection after input %q (sent %q)", addr, input, out)
+	}
+	return string(out)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/go-logr/logr"
+
+	"github.com/failover-dev/redis-failover-operator/internal/resp"
 )
 
 // Defaults, chosen like redis-sentinel's where redis has one.
@@ -49,6 +51,9 @@ type Options struct {
 	// PubSubBacklog and ReplyBacklog bound per-connection output; zero means the defaults.
 	PubSubBacklog int
 	ReplyBacklog  int
+	// ReadLimits cap what one client command may declare and send; zero fields take the value
+	// of resp.ServerLimits (64 KiB arguments, which no sentinel command comes near).
+	ReadLimits resp.Limits
 	// ConfigFile and Executable are reported by INFO (config_file, executable).
 	ConfigFile string
 	Executable string
@@ -77,6 +82,18 @@ func (o *Options) validate() error {
 	}
 	if o.ReplyBacklog == 0 {
 		o.ReplyBacklog = DefaultReplyBacklog
+	}
+	if o.ReadLimits.MaxBulkLen <= 0 {
+		o.ReadLimits.MaxBulkLen = resp.ServerLimits.MaxBulkLen
+	}
+	if o.ReadLimits.MaxMultiBulkLen <= 0 {
+		o.ReadLimits.MaxMultiBulkLen = resp.ServerLimits.MaxMultiBulkLen
+	}
+	if o.ReadLimits.MaxInlineLen <= 0 {
+		o.ReadLimits.MaxInlineLen = resp.ServerLimits.MaxInlineLen
+	}
+	if o.ReadLimits.MaxDepth <= 0 {
+		o.ReadLimits.MaxDepth = resp.ServerLimits.MaxDepth
 	}
 	return nil
 }
