@@ -442,8 +442,15 @@ var redisLimits = resp.Limits{MaxBulkLen: 512 << 20, MaxMultiBulkLen: 1<<31 - 1,
 // (replies to whatever parsed, then a protocol error or nothing). NUL bytes are left out: redis
 // scans lines with strchr, so a NUL makes it wait for more input, a C artefact not reproduced.
 func TestSameGarbageHandlingAsRedisSentinel(t *testing.T) {
-	rs := redistest.StartRedisSentinel(t, redistest.SentinelOptions{})
-	ts := startServer(t, Options{ReadLimits: redisLimits})
+	// With a password, the unauthenticated caps and NOAUTH come into play.
+	for _, pass := range []string{"", "s3cret"} {
+		t.Run("requirepass="+pass, func(t *testing.T) { sameGarbageHandling(t, pass) })
+	}
+}
+
+func sameGarbageHandling(t *testing.T, requirePass string) {
+	rs := redistest.StartRedisSentinel(t, redistest.SentinelOptions{RequirePass: requirePass})
+	ts := startServer(t, Options{ReadLimits: redisLimits, RequirePass: requirePass})
 	ts.backend.mu.Lock()
 	ts.backend.noMasters = true
 	ts.backend.mu.Unlock()
@@ -452,10 +459,11 @@ func TestSameGarbageHandlingAsRedisSentinel(t *testing.T) {
 	tokens := []string{
 		"*1\r\n", "*2\r\n", "*0\r\n", "*-1\r\n", "*01\r\n", "*+1\r\n", "*2147483648\r\n",
 		"$4\r\n", "$3\r\n", "$0\r\n", "$-1\r\n", "$04\r\n", "$99999999999\r\n",
+		"*11\r\n", "$16385\r\n", "*2\r\n$4\r\nAUTH\r\n$6\r\ns3cret\r\n", "AUTH s3cret\r\n",
 		"PING", "ping", "ROLE", "SUBSCRIBE", "x", "\r\n", "\r\n", "\n", "\r", " ", "\t",
 		"\"", "'", "\\", "\\x41", "*", "$", ":", "0", "9",
 	}
-	const inputs = 1000
+	const inputs = 600
 	answered := 0
 	for i := 0; i < inputs; i++ {
 		var b strings.Builder
