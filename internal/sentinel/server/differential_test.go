@@ -513,3 +513,47 @@ func sendAndDrain(t *testing.T, addr string, input []byte) string {
 	}
 	return string(out)
 }
+
+// Random pub/sub command sequences, in both protocols: confirmations, counts, subscribed-mode
+// restrictions and PING forms must match redis-sentinel step by step. UNSUBSCRIBE without
+// arguments is left out: redis walks its channel dict in hash order, which changes per process.
+func TestSamePubSubSequencesAsRedisSentinel(t *testing.T) {
+	real, ours := startBoth(t, "")
+	rng := rand.New(rand.NewPCG(3, 5))
+	names := []string{"a", "b", "+switch-master", "*", "+*", "a*"}
+	for round := 0; round < 20; round++ {
+		proto := []string{"2", "3"}[round%2]
+		script := []step{{send: cmd("HELLO", proto), replies: 1, skip: true}}
+		patterns := map[string]bool{}
+		for i := 0; i < 30; i++ {
+			var args []string
+			for n := rng.IntN(3); n >= 0; n-- {
+				args = append(args, names[rng.IntN(len(names))])
+			}
+			switch op := rng.IntN(7); op {
+			case 0:
+				script = append(script, step{send: cmd(append([]string{"SUBSCRIBE"}, args...)...), replies: len(args)})
+			case 1:
+				script = append(script, step{send: cmd(append([]string{"UNSUBSCRIBE"}, args...)...), replies: len(args)})
+			case 2:
+				for _, p := range args {
+					patterns[p] = true
+				}
+				script = append(script, step{send: cmd(append([]string{"PSUBSCRIBE"}, args...)...), replies: len(args)})
+			case 3:
+				for _, p := range args {
+					delete(patterns, p)
+				}
+				script = append(script, step{send: cmd(append([]string{"PUNSUBSCRIBE"}, args...)...), replies: len(args)})
+			case 4:
+				script = append(script, step{send: cmd("PUNSUBSCRIBE"), replies: max(1, len(patterns))})
+				patterns = map[string]bool{}
+			case 5:
+				script = append(script, one("PING"), one("PING", args[0]))
+			case 6:
+				script = append(script, one("ROLE"))
+			}
+		}
+		compare(t, real, ours, script)
+	}
+}
