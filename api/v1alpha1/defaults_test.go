@@ -1,0 +1,57 @@
+package v1alpha1_test
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/utils/ptr"
+
+	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+)
+
+// The default Redis image is the one the local cluster serves without a registry.
+func TestDefaultRedisImageMatchesVersionsEnv(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "hack", "versions.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "REDIS_IMAGE="); ok {
+			if v != redisv1alpha1.DefaultRedisImage {
+				t.Errorf("DefaultRedisImage = %q, hack/versions.env REDIS_IMAGE = %q: keep them equal (and the +kubebuilder:default on spec.redis.image)", redisv1alpha1.DefaultRedisImage, v)
+			}
+			return
+		}
+	}
+	t.Fatal("REDIS_IMAGE not found in hack/versions.env")
+}
+
+func TestEffectiveQuorum(t *testing.T) {
+	for _, c := range []struct {
+		replicas int32
+		quorum   *int32
+		want     int32
+	}{
+		{1, nil, 1}, {2, nil, 2}, {3, nil, 2}, {4, nil, 3}, {5, nil, 3}, {15, nil, 8},
+		{5, ptr.To[int32](2), 2}, {3, ptr.To[int32](3), 3},
+	} {
+		s := redisv1alpha1.SentinelSettings{Replicas: c.replicas, Quorum: c.quorum}
+		if got := s.EffectiveQuorum(); got != c.want {
+			t.Errorf("replicas %d quorum %v: EffectiveQuorum = %d, want %d", c.replicas, c.quorum, got, c.want)
+		}
+	}
+}
+
+func TestAuthKeyDefault(t *testing.T) {
+	if got := (redisv1alpha1.AuthSettings{SecretPath: "s"}).Key(); got != "password" {
+		t.Errorf("Key() = %q, want spotahome's password", got)
+	}
+	if (redisv1alpha1.AuthSettings{}).Enabled() {
+		t.Error("empty auth is enabled")
+	}
+}
