@@ -64,6 +64,8 @@ type clusterOptions struct {
 	// downAfterOf and quorumOf override downAfter and quorum per sentinel (by index).
 	downAfterOf map[int]time.Duration
 	quorumOf    map[int]int
+	// stock lists the sentinels (by index) that run Debian's redis-sentinel instead of ours.
+	stock map[int]bool
 	replBacklog string
 }
 
@@ -112,8 +114,12 @@ func (c *cluster) startSentinel(i int) *redistest.Sentinel {
 	if q, ok := c.opts.quorumOf[i]; ok {
 		quorum = q
 	}
+	binary := sentinelBinary
+	if c.opts.stock[i] {
+		binary = "" // redistest's default: /usr/bin/redis-sentinel
+	}
 	s := redistest.StartSentinel(c.t, redistest.SentinelOptions{
-		Binary: sentinelBinary,
+		Binary: binary,
 		Args:   []string{"--loglevel", "verbose"},
 		Monitors: []redistest.Monitor{{Name: masterName, Master: c.master.Process, Quorum: quorum,
 			DownAfter: downAfter, FailoverTimeout: c.opts.failoverTimeout}},

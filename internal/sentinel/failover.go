@@ -84,6 +84,12 @@ func (s *State) unpauseOldMaster(m *Master, e *Effects) {
 // (priority 0) or disconnected from the master for too long; then prefer the lowest priority,
 // the highest replication offset, the lowest runid.
 func (s *State) selectReplica(m *Master, now time.Time) *Instance {
+	return s.selectReplicaWith(m, now, false)
+}
+
+// selectReplicaWith can ignore the age of the replicas' INFO, to tell "no good replica" apart
+// from "no recent INFO yet".
+func (s *State) selectReplicaWith(m *Master, now time.Time, ignoreInfoAge bool) *Instance {
 	var maxMasterDown time.Duration
 	if m.has(flagSDown) {
 		maxMasterDown += now.Sub(m.sdownSince)
@@ -100,7 +106,7 @@ func (s *State) selectReplica(m *Master, now time.Time) *Instance {
 		case r.has(flagSDown | flagODown), l == nil, !l.connected:
 		case now.Sub(l.lastAvail) > 5*s.Params.PingPeriod:
 		case r.priority == 0:
-		case now.Sub(r.infoRefresh) > infoValidity:
+		case !ignoreInfoAge && now.Sub(r.infoRefresh) > infoValidity:
 		case r.masterLinkDownTime > maxMasterDown:
 		default:
 			candidates = append(candidates, r)
@@ -133,6 +139,16 @@ func betterReplica(a, b *Instance) bool {
 
 func (s *State) failoverSelectSlave(m *Master, now time.Time, e *Effects) {
 	r := s.selectReplica(m, now)
+	if r == nil && now.Sub(m.failoverStateSince) < 5*s.Params.PingPeriod && s.selectReplicaWith(m, now, true) != nil {
+		// A replica would qualify but its INFO is older than the validity window (INFO comes
+		// every 10 s while the master looked fine). sentinel.c reaches this step a few 100 ms
+		// ticks after ODOWN, when fresh INFO has arrived; this engine gets here at once, so it
+		// asks for fresh INFO and re-checks on the next ticks instead of giving up.
+		for _, rep := range m.sortedReplicas() {
+			s.sendInfo(m, rep, now, e)
+		}
+		return
+	}
 	if r == nil {
 		s.event(e, true, "-failover-abort-no-good-slave", m, m.Instance, "")
 		s.abortFailover(m, now, e)

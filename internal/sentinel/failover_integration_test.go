@@ -201,3 +201,19 @@ func TestPartialResyncAfterFailover(t *testing.T) {
 		t.Fatalf("replica lost data: k99=%q (%v)", v, err)
 	}
 }
+
+func TestFailoverInAGroupMixedWithRedisSentinel(t *testing.T) {
+	// Two of ours and one stock redis-sentinel 7.0.15: hello gossip, votes and the new
+	// configuration must flow both ways, whichever of them leads.
+	c := startCluster(t, clusterOptions{replicaPriorities: []int{100, 100}, sentinels: 3, quorum: 2,
+		downAfter: time.Second, stock: map[int]bool{1: true}})
+	old := c.master.Addr()
+	c.master.Kill()
+	newMaster := c.server(c.waitAllAgree(30*time.Second, old, c.sentinels...))
+	waitRole(t, 10*time.Second, newMaster, "master")
+	for _, r := range c.replicas {
+		if r != newMaster {
+			waitFollows(t, 20*time.Second, newMaster, r)
+		}
+	}
+}

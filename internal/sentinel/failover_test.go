@@ -344,3 +344,60 @@ func TestTiltSuspendsActing(t *testing.T) {
 		t.Fatal("TILT not left after its period")
 	}
 }
+
+func TestFailoverAfterQuietPeriodStillFindsAReplica(t *testing.T) {
+	// INFO comes every 10 s while all is well, so at the kill the replicas' INFO can be older
+	// than the 5 s validity window that applies once the master is down.
+	w, m, reps := setupOneSentinel(t, 100)
+	w.advance(9500 * time.Millisecond)
+	w.kill(m)
+	w.advance(3 * time.Second)
+	if reps[0].promotions != 1 || w.eventCount("-failover-abort-no-good-slave") != 0 {
+		t.Fatalf("promotions %d; events %v", reps[0].promotions, w.events)
+	}
+}
+
+func TestSelectionWaitsForFreshInfo(t *testing.T) {
+	w, m, reps := setupOneSentinel(t, 100)
+	mm := w.s.Masters["mymaster"]
+	w.kill(m)
+	w.advance(1500 * time.Millisecond) // SDOWN, ODOWN, failover started
+	if reps[0].promotions != 1 {
+		t.Fatalf("setup: no promotion; events %v", w.events)
+	}
+	// Same situation, but the replica's INFO is stale when the selection runs and fresh INFO
+	// arrives only later: the failover must wait for it, not abort.
+	w2, m2, reps2 := setupOneSentinel(t, 100)
+	m2mm := w2.s.Masters["mymaster"]
+	for _, r := range m2mm.Replicas {
+		r.infoRefresh = w2.now.Add(-20 * time.Second)
+	}
+	m2.alive = false
+	w2.run(w2.s.LinkDown(m2.addr, w2.now))
+	e := Effects{}
+	m2mm.flags |= flagSDown | flagODown
+	m2mm.sdownSince = w2.now
+	w2.s.startFailover(m2mm, w2.now, &e)
+	m2mm.flags |= flagForceFailover // skip the election
+	m2mm.failoverState = failoverSelectSlave
+	w2.s.failoverSelectSlave(m2mm, w2.now, &e)
+	if m2mm.failoverState != failoverSelectSlave || w2.eventCountIn(e, "-failover-abort-no-good-slave") != 0 {
+		t.Fatalf("gave up on a replica with stale INFO: state %s events %v", failoverStateNames[m2mm.failoverState], e.Events)
+	}
+	asked := false
+	for _, c := range e.Commands {
+		if c.Op == OpInfo && c.Addr == reps2[0].addr {
+			asked = true
+		}
+	}
+	if !asked {
+		t.Fatal("no fresh INFO requested")
+	}
+	w2.run(e) // the INFO reply arrives
+	w2.now = w2.now.Add(10 * time.Millisecond)
+	w2.run(w2.s.Tick(w2.now))
+	if reps2[0].promotions != 1 {
+		t.Fatalf("no promotion after fresh INFO; events %v", w2.events)
+	}
+	_ = mm
+}

@@ -99,7 +99,7 @@ func (s *State) sendPeriodic(m *Master, inst *Instance, now time.Time, e *Effect
 		return
 	}
 	infoPeriod := s.Params.InfoPeriod
-	if inst.Role == RoleReplica && (m.has(flagODown|flagFailoverInProgress) || !inst.masterLinkUp) {
+	if inst.Role == RoleReplica && (m.has(flagSDown|flagODown|flagFailoverInProgress) || !inst.masterLinkUp) {
 		infoPeriod = time.Second
 	}
 	if inst.Role != RoleSentinel && (inst.infoRefresh.IsZero() || now.Sub(inst.infoRefresh) > infoPeriod) {
@@ -193,6 +193,13 @@ func (s *State) checkSDown(m *Master, inst *Instance, now time.Time, e *Effects)
 			s.event(e, true, "+sdown", m, inst, "")
 			inst.sdownSince = now
 			inst.flags |= flagSDown
+			if inst.Role == RoleMaster {
+				// A failover may follow within milliseconds: have the replicas' INFO fresh
+				// for the replica selection rather than up to an info-period old.
+				for _, r := range m.sortedReplicas() {
+					s.sendInfo(m, r, now, e)
+				}
+			}
 		}
 	} else if inst.has(flagSDown) {
 		s.event(e, true, "-sdown", m, inst, "")

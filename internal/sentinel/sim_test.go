@@ -221,3 +221,13 @@ func (w *world) masterAddr() Addr {
 	fmt.Sscan(v.Elems[1].Str, &port)
 	return Addr{v.Elems[0].Str, port}
 }
+
+func (w *world) eventCountIn(e Effects, typ string) int {
+	n := 0
+	for _, ev := range e.Events {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}
