@@ -65,7 +65,7 @@ type clusterOptions struct {
 	downAfterOf map[int]time.Duration
 	quorumOf    map[int]int
 	// stock lists the sentinels (by index) that run Debian's redis-sentinel instead of ours.
-	stock map[int]bool
+	stock       map[int]bool
 	replBacklog string
 }
 
