@@ -35,7 +35,11 @@ delete_pods() {
 stop_processes() {
   local i
   for (( i=${#COMPONENTS[@]}-1; i>=0; i-- )); do
-    stop_component "${COMPONENTS[i]}"
+    case "${COMPONENTS[i]}" in
+      # Its graceful shutdown can hang well after it stopped serving; nothing is lost by cutting it.
+      kube-apiserver) stop_component kube-apiserver 5 ;;
+      *) stop_component "${COMPONENTS[i]}" ;;
+    esac
   done
   # A run whose PID files are gone (deleted scratch folder, crash while writing) still left
   # processes whose command lines name this cluster's scratch folder: those are ours too.
@@ -131,17 +135,36 @@ remove_cgroups() {
   done
 }
 
-restore_host() {
-  if [[ -f "${HOST_SNAPSHOT}" ]]; then
-    local line key value
-    while IFS= read -r line; do
-      key=${line%%=*}; value=${line#*=}
-      if [[ -w "/proc/sys/${key}" && "$(cat "/proc/sys/${key}")" != "${value}" ]]; then
-        printf '%s\n' "${value}" >"/proc/sys/${key}" && log "    ${key} back to ${value}"
-      fi
-    done <"${HOST_SNAPSHOT}"
-    rm -f "${HOST_SNAPSHOT}"
+# clean_host_path PATH WAS: removes what this cluster leaves in a fixed host folder: links into
+# its scratch folder, its CNI results (network "localnode"), and, when the folder did not exist
+# before, sockets and the then-empty folders. Anything else stays and is reported.
+clean_host_path() {
+  local path="$1" was="$2"
+  [[ -e "${path}" ]] || return 0
+  find "${path}" -type l -lname "${STATE}/*" -delete 2>/dev/null || true
+  find "${path}" -type f -path '*/results/localnode-*' -delete 2>/dev/null || true
+  if [[ "${was}" == absent ]]; then
+    find "${path}" -type s -delete 2>/dev/null || true
+    find "${path}" -depth -type d -empty -delete 2>/dev/null || true
+    if [[ -e "${path}" ]]; then
+      warn "${path} did not exist before cluster-up and still holds: $(find "${path}" -mindepth 1 | head -5 | tr '\n' ' ')"
+    fi
   fi
+}
+
+restore_host() {
+  [[ -f "${HOST_SNAPSHOT}" ]] || { log "    no host snapshot (nothing was started)"; return 0; }
+  local kind key value
+  while read -r kind key value; do
+    case "${kind}" in
+      sysctl)
+        if [[ -w "/proc/sys/${key}" && "$(cat "/proc/sys/${key}")" != "${value}" ]]; then
+          printf '%s\n' "${value}" >"/proc/sys/${key}" && log "    ${key} back to ${value}"
+        fi ;;
+      path) clean_host_path "${key}" "${value}" ;;
+    esac
+  done <"${HOST_SNAPSHOT}"
+  rm -f "${HOST_SNAPSHOT}"
 }
 
 remove_scratch() {
@@ -169,7 +192,7 @@ main() {
   step "delete bridge ${BRIDGE}" remove_bridge
   step "delete KUBE-*/CNI-* iptables chains" remove_chains
   step "remove kubepods cgroups" remove_cgroups
-  step "restore sysctls" restore_host
+  step "restore sysctls and host folders" restore_host
   step "remove run state" remove_scratch
   log "cluster-down took $(( SECONDS - start ))s; host restored"
 }

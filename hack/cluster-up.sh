@@ -62,10 +62,13 @@ record_host() {
   # values for the host's.
   [[ -f "${HOST_SNAPSHOT}" ]] && return 0
   mkdir -p "${STATE}"
-  local s
+  local s p
   : >"${HOST_SNAPSHOT}.tmp"
   for s in "${SYSCTLS[@]}"; do
-    [[ -r "/proc/sys/${s}" ]] && printf '%s=%s\n' "${s}" "$(cat "/proc/sys/${s}")" >>"${HOST_SNAPSHOT}.tmp"
+    if [[ -r "/proc/sys/${s}" ]]; then printf 'sysctl %s %s\n' "${s}" "$(cat "/proc/sys/${s}")" >>"${HOST_SNAPSHOT}.tmp"; fi
+  done
+  for p in "${HOST_PATHS[@]}"; do
+    if [[ -e "${p}" ]]; then printf 'path %s present\n' "${p}"; else printf 'path %s absent\n' "${p}"; fi >>"${HOST_SNAPSHOT}.tmp"
   done
   mv "${HOST_SNAPSHOT}.tmp" "${HOST_SNAPSHOT}"
 }

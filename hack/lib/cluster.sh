@@ -32,6 +32,11 @@ PROXY_HEALTHZ_PORT=10256
 # Components in start order; cluster-down stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
 
+# Host folders the kubelet, containerd and CNI create at fixed places whatever their
+# configuration says (device-plugin socket, /var/log/containers links, libcni's result cache,
+# shim sockets, netns mounts). cluster-down removes the ones that did not exist before.
+HOST_PATHS=(/run/containerd /run/netns /var/lib/cni /var/lib/kubelet /var/log/containers)
+
 SYSCTLS=(
   net/ipv4/ip_forward
   net/ipv4/conf/all/route_localnet
@@ -117,15 +122,16 @@ $(tail -n 25 "${LOGS}/${name}.log" 2>/dev/null)"
   done
 }
 
-# stop_component NAME: SIGTERM, then SIGKILL after a grace period; only the recorded process.
+# stop_component NAME [GRACE_SECONDS]: SIGTERM, then SIGKILL after the grace period (default 15s);
+# only the recorded process.
 stop_component() {
-  local name="$1" pid
+  local name="$1" grace="${2:-15}" pid
   pid=$(recorded_pid "${name}") || { rm -f "${PIDS}/${name}.pid"; return 0; }
   kill -TERM "${pid}" 2>/dev/null || true
-  local deadline=$(( SECONDS + 15 ))
+  local deadline=$(( SECONDS + grace ))
   while [[ -d "/proc/${pid}" ]] && (( SECONDS < deadline )); do sleep 0.1; done
   if [[ -d "/proc/${pid}" ]]; then
-    log "    ${name} (PID ${pid}) ignored SIGTERM for 15s; sending SIGKILL"
+    log "    ${name} (PID ${pid}) still running ${grace}s after SIGTERM; sending SIGKILL"
     kill -KILL "${pid}" 2>/dev/null || true
     while [[ -d "/proc/${pid}" ]]; do sleep 0.1; done
   fi
