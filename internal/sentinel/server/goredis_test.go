@@ -2,10 +2,14 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
 // go-redis v9 is the client the operator and most Go users put in front of sentinels: its
@@ -79,4 +83,50 @@ func TestGoRedisClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// go-redis's FailoverClient discovers the master through this server and follows a
+// +switch-master published on it, against two real redis-servers standing in for the old and
+// the new master. The canned backend supplies the address the engine would.
+func TestGoRedisFailoverClientFollowsSwitchMaster(t *testing.T) {
+	oldMaster := redistest.StartServer(t, redistest.ServerOptions{})
+	newMaster := redistest.StartServer(t, redistest.ServerOptions{})
+	ts := startServer(t, Options{})
+	setMaster := func(p *redistest.Server) {
+		ts.backend.mu.Lock()
+		ts.backend.masterAddr = []string{p.Host(), strconv.Itoa(p.Port())}
+		ts.backend.mu.Unlock()
+	}
+	setMaster(oldMaster)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*ioTimeout)
+	defer cancel()
+	client := redis.NewFailoverClient(&redis.FailoverOptions{
+		MasterName: "mymaster", SentinelAddrs: []string{ts.addr}, Protocol: 3,
+		DialTimeout: ioTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
+	})
+	defer func() { _ = client.Close() }()
+
+	if err := client.Set(ctx, "k", "before", 0).Err(); err != nil {
+		t.Fatalf("SET through the failover client: %v", err)
+	}
+	if got, err := oldMaster.Client().Get(ctx, "k").Result(); err != nil || got != "before" {
+		t.Fatalf("old master has k = %q, %v; want the write to have gone there", got, err)
+	}
+
+	setMaster(newMaster)
+	// Publish until the client has acted on it: go-redis subscribes in the background, so the
+	// first events may go out before its subscription exists (as with a real sentinel).
+	event := fmt.Sprintf("mymaster %s %d %s %d", oldMaster.Host(), oldMaster.Port(), newMaster.Host(), newMaster.Port())
+	redistest.Eventually(t, ioTimeout, "writes to reach the new master", func(ctx context.Context) error {
+		ts.Publish("+switch-master", event)
+		if err := client.Set(ctx, "k", "after", 0).Err(); err != nil {
+			return err
+		}
+		got, err := newMaster.Client().Get(ctx, "k").Result()
+		if err != nil || got != "after" {
+			return fmt.Errorf("new master has k = %q, %v", got, err)
+		}
+		return nil
+	})
 }

@@ -23,7 +23,8 @@ import (
 // end by internal/sentinel and the black-box client tests.
 type cannedBackend struct {
 	mu          sync.Mutex
-	noMasters   bool // behave like a sentinel that monitors nothing
+	noMasters   bool     // behave like a sentinel that monitors nothing
+	masterAddr  []string // GET-MASTER-ADDR-BY-NAME mymaster; the golden 127.0.0.1:6390 if nil
 	hellos      []string
 	calls       []ClientInfo
 	shutdowns   int
@@ -53,10 +54,17 @@ func (b *cannedBackend) Sentinel(client ClientInfo, args []string) resp.Value {
 	b.mu.Unlock()
 	switch strings.ToLower(args[0]) {
 	case "get-master-addr-by-name":
-		if args[1] == "mymaster" {
-			return resp.BulkStrings("127.0.0.1", "6390")
+		if args[1] != "mymaster" {
+			return resp.NullArray()
 		}
-		return resp.NullArray()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.masterAddr != nil {
+			return resp.BulkStrings(b.masterAddr...)
+		}
+		return resp.BulkStrings("127.0.0.1", "6390")
+	case "sentinels", "replicas", "slaves":
+		return resp.Array()
 	case "master":
 		if args[1] == "mymaster" {
 			return resp.FieldMap(goldenMasterFields)
