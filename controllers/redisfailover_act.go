@@ -65,6 +65,13 @@ func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *r
 		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf), a.Options)
 	case topology.AskFailover:
 		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf))
+	case topology.DeletePod:
+		pod := o.redisPods[a.Node]
+		if pod == nil {
+			return errors.New("pod vanished since it was listed")
+		}
+		// The UID precondition makes sure the pod deleted is the one that was judged outdated.
+		return client.IgnoreNotFound(r.Delete(ctx, pod, client.Preconditions{UID: &pod.UID}))
 	}
 	return fmt.Errorf("unknown action %q", a.Kind)
 }

@@ -25,6 +25,7 @@ import (
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/internal/render"
+	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
 // FieldOwner is the server-side apply field manager of everything the operator writes.
@@ -45,7 +46,7 @@ const (
 // +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;patch;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups=apps,resources=statefulsets;deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
@@ -126,6 +127,19 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	if actErr != nil {
 		return ctrl.Result{}, actErr
+	}
+	if len(observed.plan.Actions) == 0 && observed.plan.Waiting == "" && health.Ready() {
+		// Only a healthy, quiet RedisFailover takes the next step of a rollout.
+		if steps := topology.Rollout(observed.topology, observed.plan.Master); len(steps) > 0 {
+			observed.plan.Actions = steps
+			for _, a := range steps {
+				logger.Info("rollout", "action", a.Kind, "node", a.Node, "sentinel", a.Sentinel, "why", a.Reason)
+			}
+			if err := r.act(ctx, rf, observed, password); err != nil {
+				reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "rollout").Inc()
+				return ctrl.Result{}, err
+			}
+		}
 	}
 
 	switch {

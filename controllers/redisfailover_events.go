@@ -18,6 +18,7 @@ const (
 	EventSentinelRepoint  = "SentinelRepointed"
 	EventSentinelOptions  = "SentinelOptionsSet"
 	EventFailoverAsked    = "FailoverRequested"
+	EventRollingRestart   = "RollingRestart"
 	EventMasterChanged    = "MasterChanged"
 	EventReady            = "Ready"
 	EventNotReady         = "NotReady"
@@ -32,6 +33,7 @@ var eventReasons = map[topology.ActionKind]string{
 	topology.Remonitor:   EventSentinelRepoint,
 	topology.SetOptions:  EventSentinelOptions,
 	topology.AskFailover: EventFailoverAsked,
+	topology.DeletePod:   EventRollingRestart,
 }
 
 func eventType(kind topology.ActionKind) string {

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -39,12 +41,17 @@ func (r *RedisFailoverReconciler) observe(ctx context.Context, rf *redisv1alpha1
 	// A sentinel on its way out is neither asked nor configured: it is being replaced.
 	sentinelPods = slices.DeleteFunc(sentinelPods, func(p corev1.Pod) bool { return p.DeletionTimestamp != nil })
 
+	updateRevision, err := r.updateRevision(ctx, rf)
+	if err != nil {
+		return nil, err
+	}
 	observer := topology.Observer{
-		Client:       redis.Client{Password: password, Timeout: r.RedisTimeout},
-		RedisPort:    int(defaulted.Spec.Redis.Port),
-		SentinelPort: redisv1alpha1.SentinelPort,
-		MasterName:   render.MasterName(defaulted),
-		LabelRole:    redisv1alpha1.LabelRole,
+		UpdateRevision: updateRevision,
+		Client:         redis.Client{Password: password, Timeout: r.RedisTimeout},
+		RedisPort:      int(defaulted.Spec.Redis.Port),
+		SentinelPort:   redisv1alpha1.SentinelPort,
+		MasterName:     render.MasterName(defaulted),
+		LabelRole:      redisv1alpha1.LabelRole,
 	}
 	o := &observation{
 		spec:      topologySpec(defaulted),
@@ -64,6 +71,23 @@ func (r *RedisFailoverReconciler) observe(ctx context.Context, rf *redisv1alpha1
 		logger.Info("planned", "action", a.Kind, "node", a.Node, "sentinel", a.Sentinel, "master", a.Master, "why", a.Reason)
 	}
 	return o, nil
+}
+
+// updateRevision is the Redis StatefulSet's update revision, "" while it has none yet.
+func (r *RedisFailoverReconciler) updateRevision(ctx context.Context, rf *redisv1alpha1.RedisFailover) (string, error) {
+	sts := &appsv1.StatefulSet{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: rf.Namespace, Name: render.RedisName(rf)}, sts)
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("getting StatefulSet %s: %w", render.RedisName(rf), err)
+	}
+	// Until the StatefulSet controller has seen the current spec, its revisions are stale.
+	if sts.Status.ObservedGeneration < sts.Generation {
+		return "", nil
+	}
+	return sts.Status.UpdateRevision, nil
 }
 
 func (r *RedisFailoverReconciler) listPods(ctx context.Context, rf *redisv1alpha1.RedisFailover, selector map[string]string) ([]corev1.Pod, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
@@ -21,6 +22,9 @@ type Observer struct {
 	MasterName   string
 	// LabelRole is the pod label that carries the role (read into Node.RoleLabel).
 	LabelRole string
+	// UpdateRevision is the StatefulSet's status.updateRevision; pods whose
+	// controller-revision-hash label differs are Outdated. Empty: none is.
+	UpdateRevision string
 }
 
 // Observe builds the Topology of the given pods. It never fails: what could not be learned is
@@ -72,6 +76,7 @@ func (o Observer) node(p *corev1.Pod) Node {
 		Port:        o.RedisPort,
 		RoleLabel:   p.Labels[o.LabelRole],
 		Terminating: p.DeletionTimestamp != nil,
+		Outdated:    o.UpdateRevision != "" && p.Labels[appsv1.ControllerRevisionHashLabelKey] != o.UpdateRevision,
 	}
 	if sub := p.Spec.Subdomain; sub != "" {
 		host := p.Name

@@ -42,6 +42,8 @@ const (
 	SetOptions ActionKind = "SetOptions"
 	// AskFailover asks Sentinel to fail the master over (SENTINEL FAILOVER).
 	AskFailover ActionKind = "AskFailover"
+	// DeletePod deletes Node's pod so that the StatefulSet recreates it at the new revision.
+	DeletePod ActionKind = "DeletePod"
 )
 
 // Action is one step, with the reason that goes into a log line and an Event.

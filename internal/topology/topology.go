@@ -26,6 +26,9 @@ type Node struct {
 	// RoleLabel is the pod's current redis.failover.dev/role label ("" if none).
 	RoleLabel   string
 	Terminating bool
+	// Outdated is true when the pod runs an older revision than the StatefulSet's update
+	// revision (the StatefulSet uses OnDelete: the operator decides when each pod restarts).
+	Outdated bool
 	// Err is why the server could not be asked (no IP yet, timeout, refused, ...); "" if it answered.
 	Err  string
 	Info redis.Info
