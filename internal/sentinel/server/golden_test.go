@@ -79,3 +79,34 @@ func TestCommandListMatchesRedisSentinel(t *testing.T) {
 	c.roundTrip("*4\r\n"+bulk("publish")+bulk("punsubscribe")+bulk("psubscribe")+bulk("ping"), "COMMAND", "LIST", "FILTERBY", "PATTERN", "p*")
 	c.roundTrip("*2\r\n"+bulk("sentinel|slaves")+bulk("sentinel|simulate-failure"), "COMMAND", "LIST", "FILTERBY", "PATTERN", "sentinel|s[^e]*")
 }
+
+func TestCommandIntrospection(t *testing.T) {
+	ts := startServer(t, Options{})
+	c := dial(t, ts.addr)
+
+	c.do("COMMAND")
+	all := c.value()
+	if len(all.Elems) != 15 {
+		t.Fatalf("COMMAND returned %d entries, want the 15 sentinel commands", len(all.Elems))
+	}
+	for _, e := range all.Elems {
+		if len(e.Elems) != 10 || lookupCommand(e.Elems[0].Str) == nil {
+			t.Fatalf("COMMAND entry %+v is not a 10-field entry of a sentinel command", e)
+		}
+	}
+	c.do("COMMAND", "INFO", "ping", "nosuch", "client|setname")
+	info := c.value()
+	if len(info.Elems) != 3 || info.Elems[0].Elems[0].Str != "ping" || !info.Elems[1].IsNull() ||
+		info.Elems[2].Elems[0].Str != "client|setname" || info.Elems[2].Elems[1].Int != 3 {
+		t.Fatalf("COMMAND INFO ping nosuch client|setname = %+v", info)
+	}
+	c.do("COMMAND", "DOCS")
+	if docs := c.value(); len(docs.Elems) != 2*15 {
+		t.Fatalf("COMMAND DOCS has %d elements, want a name and a doc for each of 15 commands", len(docs.Elems))
+	}
+	c.do("COMMAND", "DOCS", "sentinel")
+	docs := c.value()
+	if len(docs.Elems) != 2 || docs.Elems[0].Str != "sentinel" {
+		t.Fatalf("COMMAND DOCS sentinel = %+v", docs)
+	}
+}
