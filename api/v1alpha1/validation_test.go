@@ -2,6 +2,8 @@ package v1alpha1_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,5 +191,41 @@ func TestMutableFieldsCanChange(t *testing.T) {
 	updated.SetResourceVersion(obj.GetResourceVersion())
 	if err := k8s.Update(ctx, updated); err != nil {
 		t.Errorf("scaling, config and auth changes were refused: %v", err)
+	}
+}
+
+// The files in config/samples/invalid are what a demo applies to show refusals; each carries
+// the message it must be refused with.
+func TestInvalidSamplesAreRefused(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "config", "samples", "invalid", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no invalid samples: %v", err)
+	}
+	ns := newNamespace(t)
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expect := ""
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "# expect: "); ok {
+					expect = v
+				}
+			}
+			if expect == "" {
+				t.Fatal("no '# expect:' line")
+			}
+			u := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal(data, &u.Object); err != nil {
+				t.Fatal(err)
+			}
+			u.SetNamespace(ns)
+			err = k8s.Create(context.Background(), u, client.FieldValidation("Strict"))
+			if err == nil || !strings.Contains(err.Error(), expect) {
+				t.Errorf("err = %v\nwant it to contain %q", err, expect)
+			}
+		})
 	}
 }
