@@ -144,6 +144,9 @@ clean_host_path() {
   find "${path}" -type l -lname "${STATE}/*" -delete 2>/dev/null || true
   find "${path}" -type f -path '*/results/localnode-*' -delete 2>/dev/null || true
   if [[ "${was}" == absent ]]; then
+    # containerd's CRI names its loopback network "cni-loopback"; with the folder new since
+    # cluster-up, those cached results can only be this cluster's (left by a crash).
+    find "${path}" -type f -path '*/results/cni-loopback-*' -delete 2>/dev/null || true
     find "${path}" -type s -delete 2>/dev/null || true
     find "${path}" -depth -type d -empty -delete 2>/dev/null || true
     if [[ -e "${path}" ]]; then

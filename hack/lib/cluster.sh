@@ -65,7 +65,8 @@ render() {
 # A PID file holds "PID STARTTIME": the start time (field 22 of /proc/PID/stat) tells a live
 # process of ours from an unrelated one that got the same PID after a crash or reboot.
 
-proc_starttime() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+# A zombie (state Z: exited, not yet reaped by init) counts as not running.
+proc_starttime() { awk '{ sub(/^.*\) /, ""); if ($1 != "Z") print $20 }' "/proc/$1/stat" 2>/dev/null; }
 
 # recorded_pid NAME: prints the PID when the recorded process is still ours and alive. Reports a
 # stale PID file (and removes it) otherwise.
@@ -73,11 +74,11 @@ recorded_pid() {
   local file="${PIDS}/$1.pid" pid start
   [[ -f "${file}" ]] || return 1
   read -r pid start <"${file}" || true
-  if [[ -n "${pid}" && -d "/proc/${pid}" && "$(proc_starttime "${pid}")" == "${start}" ]]; then
+  if [[ -n "${pid}" && -n "${start}" && "$(proc_starttime "${pid}")" == "${start}" ]]; then
     printf '%s\n' "${pid}"
     return 0
   fi
-  if [[ -n "${pid}" && -d "/proc/${pid}" ]]; then
+  if [[ -n "${pid}" && -n "$(proc_starttime "${pid}")" ]]; then
     log "    stale PID file ${file#"${REPO}"/}: PID ${pid} now belongs to another process ($(tr '\0' ' ' <"/proc/${pid}/cmdline" | cut -c1-60)); leaving it alone"
   else
     log "    stale PID file ${file#"${REPO}"/}: PID ${pid:-?} is not running"
@@ -125,15 +126,17 @@ $(tail -n 25 "${LOGS}/${name}.log" 2>/dev/null)"
 # stop_component NAME [GRACE_SECONDS]: SIGTERM, then SIGKILL after the grace period (default 15s);
 # only the recorded process.
 stop_component() {
-  local name="$1" grace="${2:-15}" pid
+  local name="$1" grace="${2:-15}" pid start
   pid=$(recorded_pid "${name}") || { rm -f "${PIDS}/${name}.pid"; return 0; }
+  start=$(proc_starttime "${pid}")
   kill -TERM "${pid}" 2>/dev/null || true
   local deadline=$(( SECONDS + grace ))
-  while [[ -d "/proc/${pid}" ]] && (( SECONDS < deadline )); do sleep 0.1; done
-  if [[ -d "/proc/${pid}" ]]; then
+  while [[ "$(proc_starttime "${pid}")" == "${start}" ]] && (( SECONDS < deadline )); do sleep 0.05; done
+  if [[ "$(proc_starttime "${pid}")" == "${start}" ]]; then
     log "    ${name} (PID ${pid}) still running ${grace}s after SIGTERM; sending SIGKILL"
     kill -KILL "${pid}" 2>/dev/null || true
-    while [[ -d "/proc/${pid}" ]]; do sleep 0.1; done
+    deadline=$(( SECONDS + 10 ))
+    while [[ "$(proc_starttime "${pid}")" == "${start}" ]] && (( SECONDS < deadline )); do sleep 0.05; done
   fi
   rm -f "${PIDS}/${name}.pid"
   log "    stopped ${name} (PID ${pid})"
