@@ -244,7 +244,10 @@ func TestAuthPasswordOnlyThroughFiles(t *testing.T) {
 			}
 		}
 	}
-	exporter := container(t, set.RedisStatefulSet.Spec.Template.Spec.Containers, ContainerExporter)
+	exporter := container(t, set.RedisStatefulSet.Spec.Template.Spec.Containers, "redis-exporter")
+	if p := exporter.Ports[0]; p.Name != "http-metrics" || p.ContainerPort != 9121 {
+		t.Errorf("exporter port = %+v, want spotahome's http-metrics 9121 so existing PodMonitors match", p)
+	}
 	var ref *corev1.SecretKeySelector
 	for _, e := range exporter.Env {
 		if e.Name == "REDIS_PASSWORD" && e.ValueFrom != nil {

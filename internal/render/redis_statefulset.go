@@ -15,10 +15,11 @@ import (
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
-// Container names in the Redis pod.
+// Container names in the Redis pod. The exporter's container and port names are spotahome's, so
+// that existing PodMonitors and dashboards keep matching after a migration.
 const (
 	ContainerRedis    = "redis"
-	ContainerExporter = "exporter"
+	ContainerExporter = "redis-exporter"
 	containerInit     = "config"
 )
 
@@ -27,7 +28,7 @@ const (
 	initScriptKey    = "init.sh"
 	readinessKey     = "readiness.sh"
 	portNameRedis    = "redis"
-	portNameExporter = "metrics"
+	portNameExporter = "http-metrics"
 )
 
 // redisStatefulSet renders the Redis nodes. updateStrategy is OnDelete: the controller replaces
