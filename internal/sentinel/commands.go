@@ -20,8 +20,8 @@ func errUnknownDebugParam(name string) error {
 	return fmt.Errorf("Unknown option or number of arguments for SENTINEL DEBUG '%s'", name)
 }
 
-func errBadDebugValue(name string) error {
-	return fmt.Errorf("Invalid argument '%s' for SENTINEL DEBUG", name)
+func errBadDebugValue(value, name string) error {
+	return fmt.Errorf("Invalid argument '%s' for SENTINEL DEBUG '%s'", value, name)
 }
 
 func arityErr(sub string) resp.Value {
@@ -449,11 +449,16 @@ func (s *State) config(args []string) (resp.Value, Effects) {
 
 func (s *State) infoCache(names []string, now time.Time) resp.Value {
 	var out []resp.Value
+	// Each entry is [age in ms (0: never), INFO text or null], as sentinel.c replies.
 	entry := func(inst *Instance) resp.Value {
-		if inst.info == "" {
-			return resp.NullArray()
+		age := int64(0)
+		if !inst.infoRefresh.IsZero() {
+			age = now.Sub(inst.infoRefresh).Milliseconds()
 		}
-		return resp.Array(resp.Int(now.Sub(inst.infoRefresh).Milliseconds()), resp.Bulk(inst.info))
+		if inst.info == "" {
+			return resp.Array(resp.Int(age), resp.Null())
+		}
+		return resp.Array(resp.Int(age), resp.Bulk(inst.info))
 	}
 	for _, m := range s.sortedMasters() {
 		if len(names) > 0 && !contains(names, m.Config.Name) {

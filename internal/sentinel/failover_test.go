@@ -401,3 +401,24 @@ func TestSelectionWaitsForFreshInfo(t *testing.T) {
 	}
 	_ = mm
 }
+
+func TestRebootedMasterCountsAsDown(t *testing.T) {
+	w, m, reps := setupOneSentinel(t, 100)
+	v, e := w.s.Command([]string{"set", "mymaster", "master-reboot-down-after-period", "5000"}, w.now)
+	if !IsOK(v) {
+		t.Fatalf("SET: %+v", v)
+	}
+	w.run(e)
+	m.runID = strings.Repeat("9", 40) // restarted, maybe empty
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		r.infoRefresh = w.now // keep the replica's INFO valid for the selection
+	}
+	w.s.Masters["mymaster"].infoRefresh = time.Time{} // next tick asks the master for INFO
+	w.advance(2 * time.Second)
+	if w.eventCount("+reboot") != 1 || w.eventCount("+sdown") != 1 {
+		t.Fatalf("events %v", w.events)
+	}
+	if reps[0].promotions != 1 {
+		t.Fatalf("the replica with the data was not promoted; events %v", w.events)
+	}
+}

@@ -124,3 +124,32 @@ func TestCommandErrorsAndSimpleReplies(t *testing.T) {
 		}
 	}
 }
+
+func TestDebugAndInfoCache(t *testing.T) {
+	w, _, _ := setupOneSentinel(t, 100)
+	v, _ := w.s.Command([]string{"debug"}, w.now)
+	if v.Kind != resp.KindMap || len(v.Elems) != 26 || v.Elems[0].Str != "INFO-PERIOD" || v.Elems[1].Str != "10000" {
+		t.Fatalf("DEBUG: %+v", v)
+	}
+	if v, _ = w.s.Command([]string{"debug", "ping-period", "500", "info-period", "2000"}, w.now); !IsOK(v) {
+		t.Fatalf("DEBUG set: %+v", v)
+	}
+	if w.s.Params.PingPeriod.Milliseconds() != 500 || w.s.Params.InfoPeriod.Milliseconds() != 2000 {
+		t.Fatalf("params %+v", w.s.Params)
+	}
+	if v, _ = w.s.Command([]string{"debug", "ping-period", "x"}, w.now); v.Str != "ERR Invalid argument 'x' for SENTINEL DEBUG 'ping-period'" {
+		t.Fatalf("bad value: %+v", v)
+	}
+	if v, _ = w.s.Command([]string{"debug", "nosuch", "1"}, w.now); !v.IsError() || w.s.Params.PingPeriod.Milliseconds() != 500 {
+		t.Fatalf("unknown param: %+v", v)
+	}
+	v, _ = w.s.Command([]string{"info-cache", "mymaster"}, w.now)
+	if len(v.Elems) != 2 || v.Elems[0].Str != "mymaster" || len(v.Elems[1].Elems) != 2 {
+		t.Fatalf("INFO-CACHE: %+v", v)
+	}
+	for _, entry := range v.Elems[1].Elems {
+		if len(entry.Elems) != 2 || entry.Elems[0].Kind != resp.KindInteger || !strings.Contains(entry.Elems[1].Str, "# Replication") {
+			t.Fatalf("INFO-CACHE entry: %+v", entry)
+		}
+	}
+}

@@ -103,6 +103,9 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 	if in.runID != "" {
 		if inst.RunID != "" && inst.RunID != in.runID {
 			s.event(e, false, "+reboot", m, inst, "")
+			if inst.Role == RoleMaster && m.Config.RebootDownAfter > 0 {
+				inst.rebootSince = now
+			}
 		}
 		inst.RunID = in.runID
 	}

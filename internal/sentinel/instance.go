@@ -74,6 +74,8 @@ type Instance struct {
 
 	sdownSince time.Time
 	odownSince time.Time
+	// rebootSince is when a master was seen with a new run_id (master-reboot-down-after-period).
+	rebootSince time.Time
 
 	// From INFO (masters and replicas).
 	infoRefresh        time.Time
@@ -107,6 +109,7 @@ func newInstance(role Role, name string, addr Addr, now time.Time) *Instance {
 		Role: role, Name: name, Addr: addr,
 		roleReported: role, roleReportedTime: now, replConfChangeTime: now,
 		priority: 100, replicaAnnounced: true,
+		lastHelloTime: now, // as createSentinelRedisInstance: last-hello-message counts from creation
 	}
 }
 

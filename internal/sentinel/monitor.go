@@ -188,7 +188,11 @@ func (s *State) checkSDown(m *Master, inst *Instance, now time.Time, e *Effects)
 	}
 	reportsReplica := inst.Role == RoleMaster && inst.roleReported == RoleReplica &&
 		now.Sub(inst.roleReportedTime) > downAfter+2*s.Params.InfoPeriod
-	if elapsed > downAfter || reportsReplica {
+	// A master that restarted (new run_id) may have come back empty: it counts as down for
+	// master-reboot-down-after-period, so that a replica with the data is promoted instead.
+	rebooted := inst.Role == RoleMaster && m.Config.RebootDownAfter > 0 && !inst.rebootSince.IsZero() &&
+		now.Sub(inst.rebootSince) < m.Config.RebootDownAfter
+	if elapsed > downAfter || reportsReplica || rebooted {
 		if !inst.has(flagSDown) {
 			s.event(e, true, "+sdown", m, inst, "")
 			inst.sdownSince = now

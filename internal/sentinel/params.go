@@ -81,7 +81,7 @@ func (p *Params) setDebug(args []string) error {
 		}
 		ms, err := strconv.ParseInt(args[i+1], 10, 64)
 		if err != nil || ms <= 0 {
-			return errBadDebugValue(args[i])
+			return errBadDebugValue(args[i+1], args[i])
 		}
 		*found.field(&next) = time.Duration(ms) * time.Millisecond
 	}
