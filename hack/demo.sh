@@ -1,15 +1,109 @@
 #!/usr/bin/env bash
-# The demo, first part: bring the local cluster up, load the images, and show what runs.
-# (Deploying the operator and a live RedisFailover is added on top of this.)
+# The demo: bring the local cluster up, load the images, install the CRD and the operator with its
+# Helm chart, create a RedisFailover with a password, wait until it is Ready and show it.
+# Idempotent: run it again after a code change to reload the image and restart the operator.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "${REPO}/hack/lib/cluster.sh"
+
+DEMO_NAMESPACE="${DEMO_NAMESPACE:-demo}"
+OPERATOR_NAMESPACE=redis-failover-system
+RELEASE=redis-failover-operator
 
 step "toolchain" "${REPO}/hack/toolchain.sh"
 step "cluster-up" "${REPO}/hack/cluster-up.sh"
 step "make build" make -C "${REPO}" build
 step "images" "${REPO}/hack/images.sh"
 kubectl_local get nodes -o wide
-kubectl_local get pods -A -o wide
 log "images on the node:"
 ctr --address "${STATE}/containerd/containerd.sock" --namespace k8s.io images ls -q | grep -v '^sha256:'
+
+install_operator() {
+  # The chart carries the CRD as a template, so this also upgrades it. The annotation restarts
+  # the operator, so that it runs the image `images` just loaded under the same tag.
+  "${BIN}/helm" --kubeconfig "${KUBECONFIG_LOCAL}" upgrade --install "${RELEASE}" \
+    "${REPO}/charts/redis-failover-operator" --namespace "${OPERATOR_NAMESPACE}" --create-namespace \
+    --set "image.repository=${OPERATOR_IMAGE%:*}" --set "image.tag=${OPERATOR_IMAGE##*:}" \
+    --set-string "podAnnotations.demo-run=$(date +%s)" --wait --timeout 3m
+  kubectl_local --namespace "${OPERATOR_NAMESPACE}" get deployment,pods -o wide
+}
+step "install the CRD and the operator (Helm chart)" install_operator
+
+# The sample of config/samples, with the data on an emptyDir: the local cluster has no volume
+# provisioner. The password is random and lives only in the Secret.
+apply_sample() {
+  kubectl_local create namespace "${DEMO_NAMESPACE}" --dry-run=client -o yaml | kubectl_local apply -f -
+  if ! kubectl_local --namespace "${DEMO_NAMESPACE}" get secret cache-auth >/dev/null 2>&1; then
+    kubectl_local --namespace "${DEMO_NAMESPACE}" create secret generic cache-auth \
+      --from-literal=password="$(openssl rand -hex 16)"
+  fi
+  kubectl_local --namespace "${DEMO_NAMESPACE}" apply -f - <<'YAML'
+apiVersion: redis.failover.dev/v1alpha1
+kind: RedisFailover
+metadata:
+  name: cache
+spec:
+  auth:
+    secretPath: cache-auth
+  redis:
+    replicas: 3
+    customConfig:
+      - maxmemory 100mb
+      - maxmemory-policy allkeys-lru
+    minReplicasToWrite: 1
+  sentinel:
+    replicas: 3
+    downAfterMilliseconds: 3000
+    failoverTimeout: 10000
+YAML
+}
+step "kubectl apply the sample RedisFailover 'cache' (with auth) in namespace ${DEMO_NAMESPACE}" apply_sample
+
+ready_start=${SECONDS}
+step "kubectl wait --for=condition=Ready redisfailover/cache" \
+  kubectl_local --namespace "${DEMO_NAMESPACE}" wait --for=condition=Ready redisfailover/cache --timeout=5m
+log "Ready $(( SECONDS - ready_start ))s after the apply returned"
+
+kubectl_local --namespace "${DEMO_NAMESPACE}" get redisfailovers
+kubectl_local --namespace "${DEMO_NAMESPACE}" get pods,services -o wide
+log "status:"
+kubectl_local --namespace "${DEMO_NAMESPACE}" get redisfailover cache -o jsonpath='{.status}' | jq .
+
+# The same check the e2e suite runs: a go-redis FailoverClient inside the cluster writes through
+# the sentinels and reads the key back on every replica.
+smoke_test() {
+  kubectl_local --namespace "${DEMO_NAMESPACE}" delete pod smoke-test --ignore-not-found --wait=true >/dev/null
+  kubectl_local --namespace "${DEMO_NAMESPACE}" apply -f - <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: smoke-test
+spec:
+  restartPolicy: Never
+  containers:
+  - name: client
+    image: ${OPERATOR_IMAGE}
+    imagePullPolicy: IfNotPresent
+    args: [smoke-test, --sentinel, rfs-cache:26379, --master-name, mymaster]
+    env:
+    - name: REDIS_PASSWORD
+      valueFrom: {secretKeyRef: {name: cache-auth, key: password}}
+YAML
+  kubectl_local --namespace "${DEMO_NAMESPACE}" wait --for=jsonpath='{.status.phase}'=Succeeded pod/smoke-test --timeout=2m
+  kubectl_local --namespace "${DEMO_NAMESPACE}" logs smoke-test
+}
+step "write through the sentinels, read back on every replica" smoke_test
+
+cat >&2 <<EOF_HELP
+
+How to connect (namespace ${DEMO_NAMESPACE}, password in Secret cache-auth, key "password"):
+  export KUBECONFIG=${KUBECONFIG_LOCAL}
+  PASSWORD=\$(kubectl -n ${DEMO_NAMESPACE} get secret cache-auth -o jsonpath='{.data.password}' | base64 -d)
+  # Sentinel-aware clients: sentinels at rfs-cache.${DEMO_NAMESPACE}.svc:26379, master name "mymaster",
+  # the same password for the sentinels and Redis. From a shell in the cluster:
+  kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfs-cache -p 26379 -a "\$PASSWORD" SENTINEL get-master-addr-by-name mymaster
+  # Other clients: writes to Service rfrm-cache:6379 (the master), reads from rfrs-cache:6379 (replicas).
+  kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfrm-cache -a "\$PASSWORD" SET hello world
+  kubectl -n ${DEMO_NAMESPACE} get rf            # MASTER, READY, SENTINELS, AGE
+  kubectl -n ${DEMO_NAMESPACE} describe rf cache # conditions and events
+EOF_HELP
