@@ -103,6 +103,8 @@ func (cr countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// serve reads and executes commands until the client goes away, a protocol error, or a command
+// that closes the connection (CLIENT KILL of oneself, SHUTDOWN).
 func (c *conn) serve() {
 	go c.writeLoop()
 	defer c.cleanup()
@@ -148,6 +150,8 @@ func (c *conn) kill() {
 	})
 }
 
+// writeLoop sends queued replies and messages, batching whatever has accumulated into one
+// writev, until the outbox closes or a write fails.
 func (c *conn) writeLoop() {
 	defer close(c.writerDone)
 	defer func() { _ = c.nc.Close() }()
