@@ -224,13 +224,21 @@ func (rep *report) markdown() string {
 		}
 		p("| %s | %d | %s | %s | %d |", im.name, len(rss), minMedMax(rss, intFmt), minMedMax(cpu, oneFmt), tilts)
 	}
+	if len(rep.impls) > 0 {
+		p("")
+		p("Resource samples include failed runs: the idle window precedes the fault.")
+	}
 
 	var failures []string
 	for _, v := range rep.variants {
 		for _, im := range rep.impls {
 			for i, r := range rep.results[key{im.name, v}] {
 				if r.err != "" {
-					failures = append(failures, fmt.Sprintf("* %s, %s, run %d: %s", im.name, v, i+1, r.err))
+					f := fmt.Sprintf("* %s, %s, run %d: %s", im.name, v, i+1, r.err)
+					if len(r.aborts) > 0 {
+						f += "; sentinels published " + strings.Join(r.aborts, ", ")
+					}
+					failures = append(failures, f)
 				}
 			}
 		}

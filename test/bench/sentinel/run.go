@@ -41,6 +41,7 @@ type result struct {
 	failedOps      int // client ops that returned an error after the fault
 	switches       int // distinct +switch-master announcements
 	tilt           bool
+	aborts         []string  // -failover-abort-* events after the fault
 	rssKB          []int     // idle, one per sentinel
 	cpuPct         []float64 // idle, one per sentinel, % of one core
 	phases         map[string]time.Duration
@@ -62,14 +63,16 @@ func runOnce(im impl, v variant, n int) result {
 		return result{err: err.Error()}
 	}
 	defer s.close()
+	// measure fills r as it goes, so a run that fails after the idle window still reports
+	// its resource figures.
 	var r result
-	if err := s.do(func() { r = measure(s, im, v) }); err != nil {
+	if err := s.do(func() { measure(s, im, v, &r) }); err != nil {
 		r.err = err.Error()
 	}
 	return r
 }
 
-func measure(s *scope, im impl, v variant) result {
+func measure(s *scope, im impl, v variant, r *result) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -110,7 +113,6 @@ func measure(s *scope, im impl, v variant) result {
 	go func() { defer close(writerDone); w.run(wctx) }()
 
 	// Idle resources over the 5 s before the fault, with the writer running.
-	var r result
 	before := make([]int64, len(sentinels))
 	for i, sn := range sentinels {
 		t, err := cpuTicks(sn.Pid())
@@ -162,10 +164,12 @@ func measure(s *scope, im impl, v variant) result {
 		return nil
 	})
 	if err != nil {
-		s.Fatalf("after the %s: %v", v.fault, err)
+		// Keep going: the events say why (e.g. an aborted failover), and are reported.
+		r.err = fmt.Sprintf("after the %s: %v", v.fault, err)
+	} else {
+		settle := max(5*time.Second, 3*v.downAfter)
+		time.Sleep(time.Until(allAt.Add(settle))) // observation window, not a wait for a condition
 	}
-	settle := max(5*time.Second, 3*v.downAfter)
-	time.Sleep(time.Until(allAt.Add(settle))) // observation window, not a wait for a condition
 	stopWriter()
 	<-writerDone
 	cancel()
@@ -183,7 +187,7 @@ func measure(s *scope, im impl, v variant) result {
 			r.allReport = d
 		}
 	}
-	clientTimes(&r, ops, fault, master.Addr())
+	clientTimes(r, ops, fault, master.Addr())
 	r.lostSet, r.lostIncr = lostAcks(ops)
 	r.phases = map[string]time.Duration{}
 	switches := map[string]bool{}
@@ -193,6 +197,9 @@ func measure(s *scope, im impl, v variant) result {
 		}
 		if _, seen := r.phases[e.channel]; !seen {
 			r.phases[e.channel] = e.at.Sub(fault)
+		}
+		if strings.HasPrefix(e.channel, "-failover-abort") {
+			r.aborts = append(r.aborts, e.channel)
 		}
 		switch e.channel {
 		case "+switch-master":
@@ -205,7 +212,6 @@ func measure(s *scope, im impl, v variant) result {
 	if r.switches > 1 {
 		log.Printf("%s: %d distinct +switch-master: %s", s.name, r.switches, strings.Join(keys(switches), " | "))
 	}
-	return r
 }
 
 // clientTimes derives the client-side figures from the op log.
