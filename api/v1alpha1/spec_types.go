@@ -50,7 +50,7 @@ type AuthSettings struct {
 	// secretKey is the key in the Secret whose value is the password. Defaults to "password", the
 	// key spotahome reads. The value must not contain newlines or other control characters.
 	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[-._a-zA-Z0-9]+$')",message="spec.auth.secretKey must be a Secret key (letters, digits, '-', '_' and '.'): fix the key name"
 	// +optional
 	SecretKey string `json:"secretKey,omitempty"`
 }

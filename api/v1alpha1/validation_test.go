@@ -107,7 +107,7 @@ var invalidSpecs = []struct {
 	// spec.auth
 	{"auth key without secret", "auth: {secretKey: pw}", []string{"spec.auth.secretKey is set without spec.auth.secretPath"}},
 	{"auth bad secret name", "auth: {secretPath: Bad_Secret}", []string{"spec.auth.secretPath must be the name of a Secret in this namespace"}},
-	{"auth bad key", "auth: {secretPath: s, secretKey: a/b}", []string{"spec.auth.secretKey", "should match"}},
+	{"auth bad key", "auth: {secretPath: s, secretKey: a/b}", []string{"spec.auth.secretKey must be a Secret key (letters, digits, '-', '_' and '.'): fix the key name"}},
 }
 
 func TestInvalidSpecsAreRefusedWithTheFieldAndTheFix(t *testing.T) {
