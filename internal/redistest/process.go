@@ -81,8 +81,8 @@ func (p *Process) clientOptions() *redis.Options {
 	}
 }
 
-// start launches the process on a port chosen by pick, and retries with a new port if the port was
-// taken between choosing it and redis binding it.
+// start launches the process on a free port (or the fixed one), and retries with a new port if
+// the port was taken between choosing it and the process binding it.
 func start(t T, p *Process, fixedPort bool, writeConf func(port int) ([]string, error)) {
 	t.Helper()
 	p.t = t
@@ -104,7 +104,8 @@ func start(t T, p *Process, fixedPort bool, writeConf func(port int) ([]string, 
 		if err == nil {
 			return
 		}
-		if fixedPort || attempt == attempts || !p.logContains("Address already in use") {
+		portTaken := errors.Is(err, errPortTaken) || p.logContains("Address already in use")
+		if fixedPort || attempt == attempts || !portTaken {
 			p.dumpLog()
 			t.Fatalf("%s: %v", p.name, err)
 		}
@@ -170,8 +171,20 @@ func (p *Process) waitReady(exited <-chan struct{}) error {
 	if err != nil {
 		return fmt.Errorf("not answering PING on %s: %w", p.Addr(), err)
 	}
+	// Make sure the PING was answered by our process, not by one that took the port first.
+	// (Our sentinel may not report process_id; then the log check in start() covers it.)
+	info, err := c.Info(ctx, "server").Result()
+	if err == nil {
+		for _, line := range strings.Split(info, "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok && v != strconv.Itoa(p.Pid()) {
+				return fmt.Errorf("%w: %s is served by pid %s, not by ours (%d)", errPortTaken, p.Addr(), v, p.Pid())
+			}
+		}
+	}
 	return nil
 }
+
+var errPortTaken = errors.New("port taken by another process")
 
 func (p *Process) signal(sig syscall.Signal) {
 	p.t.Helper()
