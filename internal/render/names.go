@@ -2,7 +2,6 @@ package render
 
 import (
 	"maps"
-	"strconv"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
@@ -22,21 +21,6 @@ func MasterServiceName(rf *redisv1alpha1.RedisFailover) string { return "rfrm-" 
 
 // ReplicaServiceName names the Service that selects the replica pods.
 func ReplicaServiceName(rf *redisv1alpha1.RedisFailover) string { return "rfrs-" + rf.Name }
-
-// RedisPodName is the name of the Redis pod with the given StatefulSet ordinal.
-func RedisPodName(rf *redisv1alpha1.RedisFailover, ordinal int) string {
-	return RedisName(rf) + "-" + strconv.Itoa(ordinal)
-}
-
-// RedisPodFQDN is the stable DNS name of a Redis pod through the headless Service.
-func RedisPodFQDN(rf *redisv1alpha1.RedisFailover, ordinal int, clusterDomain string) string {
-	return RedisPodName(rf, ordinal) + "." + RedisName(rf) + "." + rf.Namespace + ".svc." + clusterDomain
-}
-
-// SentinelServiceAddress is host:port of the sentinel Service inside the cluster.
-func SentinelServiceAddress(rf *redisv1alpha1.RedisFailover) string {
-	return SentinelName(rf) + "." + rf.Namespace + ".svc:" + strconv.Itoa(redisv1alpha1.SentinelPort)
-}
 
 // MasterName is the name the sentinels monitor the master under and clients ask for.
 func MasterName(rf *redisv1alpha1.RedisFailover) string {
