@@ -155,6 +155,26 @@ clean_host_path() {
   fi
 }
 
+# remove_empty_table FAMILY/TABLE WAS: iptables (nf_tables backend) creates its tables on first
+# use and never removes them; drop one that did not exist before cluster-up once it holds nothing
+# but empty built-in chains with the default policy.
+remove_empty_table() {
+  local key="$1" was="$2" family table cmd
+  [[ "${was}" == absent ]] || return 0
+  command -v nft >/dev/null || return 0
+  family=${key%%/*}; table=${key#*/}
+  nft list table "${family}" "${table}" >/dev/null 2>&1 || return 0
+  cmd=iptables; [[ "${family}" == ip6 ]] && cmd=ip6tables
+  local extra
+  extra=$("${cmd}-save" -t "${table}" 2>/dev/null | grep -E '^(-A|:)' |
+    grep -vE '^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) ACCEPT ' || true)
+  if [[ -z "${extra}" ]]; then
+    nft delete table "${family}" "${table}" || warn "could not delete nftables table ${family} ${table}"
+  else
+    warn "nftables table ${family} ${table} is new since cluster-up but holds rules not ours; left alone"
+  fi
+}
+
 restore_host() {
   [[ -f "${HOST_SNAPSHOT}" ]] || { log "    no host snapshot (nothing was started)"; return 0; }
   local kind key value
@@ -165,6 +185,7 @@ restore_host() {
           printf '%s\n' "${value}" >"/proc/sys/${key}" && log "    ${key} back to ${value}"
         fi ;;
       path) clean_host_path "${key}" "${value}" ;;
+      nfttable) remove_empty_table "${key}" "${value}" ;;
     esac
   done <"${HOST_SNAPSHOT}"
   rm -f "${HOST_SNAPSHOT}"
@@ -181,7 +202,21 @@ remove_scratch() {
   fi
 }
 
+usage() {
+  die "usage: hack/cluster-down.sh [--force]
+  --force  also clean the shared host state (bridge ${BRIDGE}, KUBE-*/CNI-* chains, cni-* netns,
+           kubepods cgroups) when this checkout has no record of starting a cluster, e.g. after
+           .local/cluster was deleted while a cluster ran. Do not use it while another checkout's
+           cluster is up: those are shared names."
+}
+
 main() {
+  local force=""
+  case "${1:-}" in
+    "") ;;
+    --force) force=1 ;;
+    *) usage ;;
+  esac
   need_root "cluster-down"
   local start=${SECONDS}
   mkdir -p "${STATE}"
@@ -191,11 +226,18 @@ main() {
   step "stop recorded processes" stop_processes
   step "remove leftover containers and shims" remove_containers
   step "unmount" remove_mounts
-  step "delete cni-* network namespaces" remove_netns
-  step "delete bridge ${BRIDGE}" remove_bridge
-  step "delete KUBE-*/CNI-* iptables chains" remove_chains
-  step "remove kubepods cgroups" remove_cgroups
-  step "restore sysctls and host folders" restore_host
+  # The bridge, the chains, cni-* netns and kubepods cgroups have machine-wide names: clean them only
+  # when this checkout started a cluster (its host snapshot exists, even after a crash), so that a
+  # cluster-down in another clone (say a CI run) cannot wreck a cluster someone else is using.
+  if [[ -f "${HOST_SNAPSHOT}" || -n "${force}" ]]; then
+    step "delete cni-* network namespaces" remove_netns
+    step "delete bridge ${BRIDGE}" remove_bridge
+    step "delete KUBE-*/CNI-* iptables chains" remove_chains
+    step "remove kubepods cgroups" remove_cgroups
+    step "restore sysctls, host folders, iptables tables" restore_host
+  else
+    log "    this checkout has no record of a started cluster: shared host state (bridge, chains, netns, cgroups) left alone"
+  fi
   step "remove run state" remove_scratch
   log "cluster-down took $(( SECONDS - start ))s; host restored"
 }

@@ -51,6 +51,11 @@ preflight() {
     owner=$(port_owner "${port}")
     [[ -z "${owner}" ]] || die "port ${port} (needed by ${name}) is already in use: ${owner}; stop that process or change the port in hack/lib/cluster.sh"
   done
+  # cluster-down (run just before) removed this checkout's bridge; one still there belongs to a
+  # cluster started from another checkout, or to a run whose .local/cluster was deleted.
+  if ip link show "${BRIDGE}" >/dev/null 2>&1; then
+    die "bridge ${BRIDGE} exists but this checkout did not create it: another checkout's local cluster is probably up (stop it with its hack/cluster-down.sh); if none is, clean up with: hack/cluster-down.sh --force"
+  fi
   # Another interface owning our pod range would make the node's routing ambiguous.
   local other
   other=$(ip -o route show to match "${NODE_IP}" | grep -v "dev ${BRIDGE}" | grep -v '^default' || true)
@@ -67,6 +72,18 @@ record_host() {
   for s in "${SYSCTLS[@]}"; do
     if [[ -r "/proc/sys/${s}" ]]; then printf 'sysctl %s %s\n' "${s}" "$(cat "/proc/sys/${s}")" >>"${HOST_SNAPSHOT}.tmp"; fi
   done
+  if command -v nft >/dev/null; then
+    local family table
+    for family in ip ip6; do
+      for table in filter nat mangle raw; do
+        if nft list table "${family}" "${table}" >/dev/null 2>&1; then
+          printf 'nfttable %s/%s present\n' "${family}" "${table}"
+        else
+          printf 'nfttable %s/%s absent\n' "${family}" "${table}"
+        fi >>"${HOST_SNAPSHOT}.tmp"
+      done
+    done
+  fi
   for p in "${HOST_PATHS[@]}"; do
     if [[ -e "${p}" ]]; then printf 'path %s present\n' "${p}"; else printf 'path %s absent\n' "${p}"; fi >>"${HOST_SNAPSHOT}.tmp"
   done
