@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,6 +80,9 @@ var invalidSpecs = []struct {
 	{"storage pvc bad name", "redis: {storage: {persistentVolumeClaim: {metadata: {name: Bad_Name}, spec: {resources: {requests: {storage: 1Gi}}}}}}", []string{"spec.redis.storage.persistentVolumeClaim.metadata.name must be a DNS label"}},
 	{"redis podLabels instance", "redis: {podLabels: {app.kubernetes.io/instance: other}}", []string{"spec.redis.podLabels", "podLabels must not set app.kubernetes.io/name, instance, component, managed-by or redis.failover.dev/* labels"}},
 	{"redis podLabels role", "redis: {podLabels: {redis.failover.dev/role: master}}", []string{"spec.redis.podLabels", "podLabels must not set"}},
+	{"minReplicasMaxLag too high", "redis: {minReplicasMaxLag: 3601}", []string{"spec.redis.minReplicasMaxLag", "less than or equal to 3600"}},
+	{"redis podAnnotations too many", "redis: {podAnnotations: {" + manyKeys(65) + "}}", []string{"spec.redis.podAnnotations", "must have at most 64 items"}},
+	{"redis terminationGracePeriod too long", "redis: {terminationGracePeriod: 3601}", []string{"spec.redis.terminationGracePeriod", "less than or equal to 3600"}},
 	{"redis terminationGracePeriod negative", "redis: {terminationGracePeriod: -1}", []string{"spec.redis.terminationGracePeriod", "greater than or equal to 0"}},
 	{"exporter pull policy", "redis: {exporter: {enabled: true, imagePullPolicy: Sometimes}}", []string{"spec.redis.exporter.imagePullPolicy", "Unsupported value"}},
 	// spec.sentinel
@@ -103,11 +107,26 @@ var invalidSpecs = []struct {
 	{"sentinel customConfig unknown", `sentinel: {customConfig: ["resolve-everything yes"]}`, []string{"spec.sentinel.customConfig[0]", `"resolve-everything" is not a sentinel option this operator supports`}},
 	{"sentinel customConfig bad value", `sentinel: {customConfig: ["master-reboot-down-after-period soon"]}`, []string{"spec.sentinel.customConfig[0]", "master-reboot-down-after-period takes milliseconds as a whole number"}},
 	{"sentinel customConfig newline", `sentinel: {customConfig: ["master-reboot-down-after-period 1\nsentinel monitor x"]}`, []string{"spec.sentinel.customConfig[0]", "must be a single line"}},
+	{"sentinel customConfig uppercase", `sentinel: {customConfig: ["Master-Reboot-Down-After-Period 1"]}`, []string{"spec.sentinel.customConfig[0]", "must be a lowercase option, one space and a value"}},
+	{"sentinel customConfig too many", `sentinel: {customConfig: [` + strings.Repeat(`"master-reboot-down-after-period 1",`, 17) + `]}`, []string{"spec.sentinel.customConfig", "must have at most 16 items"}},
+	{"downAfterMilliseconds too high", "sentinel: {downAfterMilliseconds: 600001}", []string{"spec.sentinel.downAfterMilliseconds", "less than or equal to 600000"}},
+	{"failoverTimeout too high", "sentinel: {failoverTimeout: 3600001}", []string{"spec.sentinel.failoverTimeout", "less than or equal to 3600000"}},
+	{"parallelSyncs too high", "sentinel: {parallelSyncs: 65}", []string{"spec.sentinel.parallelSyncs", "less than or equal to 64"}},
+	{"masterName too long", "sentinel: {masterName: " + strings.Repeat("m", 65) + "}", []string{"spec.sentinel.masterName", "may not be more than 64"}},
+	{"sentinel tolerations too many", "sentinel: {tolerations: [" + strings.Repeat("{operator: Exists},", 65) + "]}", []string{"spec.sentinel.tolerations", "must have at most 64 items"}},
 	{"sentinel podLabels component", "sentinel: {podLabels: {app.kubernetes.io/component: redis}}", []string{"spec.sentinel.podLabels", "podLabels must not set"}},
 	// spec.auth
 	{"auth key without secret", "auth: {secretKey: pw}", []string{"spec.auth.secretKey is set without spec.auth.secretPath"}},
 	{"auth bad secret name", "auth: {secretPath: Bad_Secret}", []string{"spec.auth.secretPath must be the name of a Secret in this namespace"}},
 	{"auth bad key", "auth: {secretPath: s, secretKey: a/b}", []string{"spec.auth.secretKey must be a Secret key (letters, digits, '-', '_' and '.'): fix the key name"}},
+}
+
+func manyKeys(n int) string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i) + ": v"
+	}
+	return strings.Join(keys, ", ")
 }
 
 func TestInvalidSpecsAreRefusedWithTheFieldAndTheFix(t *testing.T) {
