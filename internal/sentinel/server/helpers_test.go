@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/testr"
 
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
@@ -134,6 +135,10 @@ func startServer(t testing.TB, opts Options) *testServer {
 	}
 	opts.Backend = backend
 	opts.Logger = testr.NewWithInterface(t, testr.Options{})
+	if _, fuzzing := t.(*testing.F); fuzzing {
+		// testing.F forbids logging (Helper) from the fuzz target's goroutines.
+		opts.Logger = logr.Discard()
+	}
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
