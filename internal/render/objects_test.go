@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -287,6 +288,14 @@ func TestSentinelDeployment(t *testing.T) {
 	}
 	if dep.Spec.Template.Labels["tier"] != "control" {
 		t.Errorf("pod labels = %v", dep.Spec.Template.Labels)
+	}
+
+	// The init container runs the Redis image, so its pull secrets come along.
+	rf.Spec.Redis.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "redis-pull"}, {Name: "shared"}}
+	rf.Spec.Sentinel.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "shared"}}
+	got := mustRender(t, rf).SentinelDeployment.Spec.Template.Spec.ImagePullSecrets
+	if want := []corev1.LocalObjectReference{{Name: "shared"}, {Name: "redis-pull"}}; !slices.Equal(got, want) {
+		t.Errorf("sentinel imagePullSecrets = %v, want %v", got, want)
 	}
 
 	rf.Spec.Sentinel.Image = "example.com/sentinel:1"

@@ -2,6 +2,7 @@ package render
 
 import (
 	"path"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -81,6 +82,12 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, image, configHash strin
 		Volumes:        volumes,
 	}
 	applyPodSettings(&podSpec, s.PodSettings, sentinelUID, selector)
+	// The init container runs the Redis image, so the pod needs whatever pulls that image too.
+	for _, ref := range rf.Spec.Redis.ImagePullSecrets {
+		if !slices.Contains(podSpec.ImagePullSecrets, ref) {
+			podSpec.ImagePullSecrets = append(podSpec.ImagePullSecrets, ref)
+		}
+	}
 
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
