@@ -193,8 +193,10 @@ func TestRedisFailoverSampleBecomesReadyAndServes(t *testing.T) {
 	// A client inside the cluster: go-redis FailoverClient through the sentinel Service, then a
 	// read on every replica the sentinels list.
 	out := runSmokeTest(t, f, ns, "rfs-sample:26379", st.MasterName, "sample-auth")
-	if !strings.HasPrefix(out, "ok ") || strings.Count(out, ",") != 1 {
-		t.Errorf("smoke test output %q: want ok with two replicas", out)
+	// The verdict is the last line; go-redis logs its sentinel discovery before it.
+	lines := strings.Split(out, "\n")
+	if verdict := lines[len(lines)-1]; !strings.HasPrefix(verdict, "ok ") || strings.Count(verdict, ",") != 1 {
+		t.Errorf("smoke test verdict %q: want ok with two replicas\n%s", verdict, out)
 	}
 
 	// A wrong password is refused by the master, a replica and the sentinels.
@@ -425,4 +427,68 @@ func fieldValues(words []string, field string) []string {
 		}
 	}
 	return values
+}
+
+// Deleting the master pod: the sentinels promote a replica, the operator moves the role labels
+// (and with them the master Service) to it, and the recreated pod rejoins as a replica of the
+// new master, never as a second master. A key written before is still there.
+func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
+	t.Parallel()
+	f := newFramework(t)
+	ns := f.CreateNamespace(t, "rf-failover")
+	ctx := t.Context()
+	createRedisFailover(t, f, ns, "fo", "")
+	rf := waitReady(t, f, ns, "fo")
+	old := rf.Status.Master.Pod
+	if out, err := redisCLI(ctx, f, ns, old, "SET", "before-failover", "kept"); err != nil || out != "OK" {
+		t.Fatalf("SET on %s: %q %v", old, out, err)
+	}
+	framework.WaitFor(ctx, t, 30*time.Second, "the key on every replica", func(ctx context.Context) (bool, error) {
+		for _, n := range rf.Status.Nodes {
+			if out, err := redisCLI(ctx, f, ns, n.Pod, "GET", "before-failover"); err != nil || out != "kept" {
+				return false, fmt.Errorf("%s: %q %v", n.Pod, out, err)
+			}
+		}
+		return true, nil
+	})
+
+	deleted := time.Now()
+	if err := f.Client.Delete(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: old}}); err != nil {
+		t.Fatal(err)
+	}
+	var newMaster string
+	framework.WaitFor(ctx, t, 2*time.Minute, "another pod to be labelled master", func(ctx context.Context) (bool, error) {
+		var masters corev1.PodList
+		if err := f.Client.List(ctx, &masters, client.InNamespace(ns), client.MatchingLabels{
+			redisv1alpha1.LabelInstance: "fo", redisv1alpha1.LabelRole: redisv1alpha1.RoleMaster}); err != nil {
+			return false, err
+		}
+		if len(masters.Items) != 1 || masters.Items[0].Name == old {
+			return false, fmt.Errorf("pods labelled master: %v", podNames(masters.Items))
+		}
+		newMaster = masters.Items[0].Name
+		return true, nil
+	})
+	t.Logf("master label moved from %s to %s %.1fs after the pod was deleted (down-after-milliseconds 3000)", old, newMaster, time.Since(deleted).Seconds())
+
+	rf = waitReady(t, f, ns, "fo")
+	t.Logf("Ready again %.1fs after the master pod was deleted", time.Since(deleted).Seconds())
+	if rf.Status.Master.Pod != newMaster || rf.Status.LastFailover == nil || rf.Status.LastFailover.From != old || rf.Status.LastFailover.To != newMaster {
+		t.Errorf("status after failover: master %+v, lastFailover %+v; want %s -> %s", rf.Status.Master, rf.Status.LastFailover, old, newMaster)
+	}
+	info, err := redisCLI(ctx, f, ns, old, "INFO", "replication")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role, _ := infoField(info, "role"); role != "slave" {
+		t.Errorf("the recreated %s reports role %q, want a replica of %s", old, role, newMaster)
+	}
+	if host, _ := infoField(info, "master_host"); host != rf.Status.Master.IP {
+		t.Errorf("the recreated %s follows %q, want the new master %s", old, host, rf.Status.Master.IP)
+	}
+	for _, n := range rf.Status.Nodes {
+		if out, err := redisCLI(ctx, f, ns, n.Pod, "GET", "before-failover"); err != nil || out != "kept" {
+			t.Errorf("%s after the failover: GET before-failover = %q (%v), want kept", n.Pod, out, err)
+		}
+	}
 }
