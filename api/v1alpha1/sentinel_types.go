@@ -75,6 +75,7 @@ type SentinelSettings struct {
 	// image of the sentinel. Unset: this operator's own image, which the operator fills in at
 	// render time (so upgrading the operator upgrades the sentinels).
 	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([^/]+/)*redis(-sentinel)?([:@].*)?$')",message="spec.sentinel.image is a Redis image, but the sentinels run this operator's own sentinel server, not redis-sentinel: remove spec.sentinel.image to use the operator's image"
 	// +optional
 	Image string `json:"image,omitempty"`
 

@@ -96,6 +96,9 @@ var invalidSpecs = []struct {
 	{"parallelSyncs 0", "sentinel: {parallelSyncs: 0}", []string{"spec.sentinel.parallelSyncs", "greater than or equal to 1"}},
 	{"masterName with a space", `sentinel: {masterName: "my master"}`, []string{"spec.sentinel.masterName must contain only letters, digits"}},
 	{"masterName empty", `sentinel: {masterName: ""}`, []string{"spec.sentinel.masterName", "at least 1 chars long"}},
+	{"sentinel image is redis", "sentinel: {image: redis:6.2.6-alpine}", []string{"spec.sentinel.image is a Redis image", "remove spec.sentinel.image to use the operator's image"}},
+	{"sentinel image is a registry redis", "sentinel: {image: docker.io/library/redis@sha256:0123}", []string{"spec.sentinel.image is a Redis image"}},
+	{"sentinel image is redis-sentinel", "sentinel: {image: bitnami/redis-sentinel:7.2}", []string{"spec.sentinel.image is a Redis image"}},
 	{"sentinel pull policy", "sentinel: {imagePullPolicy: Sometimes}", []string{"spec.sentinel.imagePullPolicy", "Unsupported value"}},
 	{"sentinel customConfig down-after", `sentinel: {customConfig: ["down-after-milliseconds 2000"]}`, []string{"spec.sentinel.customConfig[0]", `"down-after-milliseconds" is managed by the operator: set spec.sentinel.downAfterMilliseconds instead`}},
 	{"sentinel customConfig failover-timeout", `sentinel: {customConfig: ["failover-timeout 5000"]}`, []string{"spec.sentinel.customConfig[0]", "set spec.sentinel.failoverTimeout instead"}},
@@ -246,5 +249,16 @@ func TestInvalidSamplesAreRefused(t *testing.T) {
 				t.Errorf("err = %v\nwant it to contain %q", err, expect)
 			}
 		})
+	}
+}
+
+// The Redis-image rule must not catch the operator's own image, whose name contains "redis".
+func TestOperatorImageIsAcceptedAsSentinelImage(t *testing.T) {
+	ns := newNamespace(t)
+	for i, image := range []string{"localhost/redis-failover-operator:dev", "ghcr.io/failover-dev/redis-failover-operator@sha256:abcd", "redis-failover-operator"} {
+		u := fromYAML(t, ns, "own-image-"+strconv.Itoa(i), "sentinel: {image: "+image+"}")
+		if err := k8s.Create(context.Background(), u); err != nil {
+			t.Errorf("sentinel image %s refused: %v", image, err)
+		}
 	}
 }
