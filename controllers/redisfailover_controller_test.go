@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
@@ -179,6 +180,38 @@ func TestStatusSaysNoMasterTruthfully(t *testing.T) {
 		}
 		return nil
 	})
+
+	// The domain metrics say the same, on controller-runtime's registry (served on /metrics).
+	for name, want := range map[string]float64{"redisfailover_has_master": 0, "redisfailover_ready": 0, "redisfailover_replicas_expected": 2} {
+		got, err := gauge(name, ns, "empty")
+		if err != nil {
+			t.Error(err)
+		} else if got != want {
+			t.Errorf("%s{namespace=%q,name=\"empty\"} = %v, want %v", name, ns, got, want)
+		}
+	}
+}
+
+func gauge(family, ns, name string) (float64, error) {
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range families {
+		if f.GetName() != family {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["namespace"] == ns && labels["name"] == name {
+				return m.GetGauge().GetValue(), nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("no %s series for %s/%s", family, ns, name)
 }
 
 func TestMissingAuthSecretIsReported(t *testing.T) {
