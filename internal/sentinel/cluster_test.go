@@ -216,7 +216,8 @@ func waitRole(t testing.TB, timeout time.Duration, s *redistest.Server, role str
 // events records every event a sentinel publishes (PSUBSCRIBE *).
 type events struct {
 	mu   sync.Mutex
-	msgs []string // "channel payload"
+	msgs []string    // "channel payload"
+	at   []time.Time // when each message arrived
 }
 
 func subscribeEvents(t testing.TB, s *redistest.Sentinel) *events {
@@ -233,6 +234,7 @@ func subscribeEvents(t testing.TB, s *redistest.Sentinel) *events {
 		for m := range ps.Channel() {
 			ev.mu.Lock()
 			ev.msgs = append(ev.msgs, m.Channel+" "+m.Payload)
+			ev.at = append(ev.at, time.Now())
 			ev.mu.Unlock()
 		}
 	}()
@@ -300,4 +302,16 @@ func confHas(path string, prefixes ...string) error {
 		}
 	}
 	return nil
+}
+
+// first is when the first event on channel arrived (zero if none).
+func (e *events) first(channel string) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, m := range e.msgs {
+		if strings.HasPrefix(m, channel+" ") {
+			return e.at[i]
+		}
+	}
+	return time.Time{}
 }

@@ -16,8 +16,32 @@ func (s *State) startFailoverIfNeeded(m *Master, now time.Time, e *Effects) bool
 	if now.Sub(m.failoverStartTime) < 2*m.Config.FailoverTimeout {
 		return false
 	}
+	if now.Sub(m.odownSince) < s.electionStagger(m) {
+		return false
+	}
 	s.startFailover(m, now, e)
 	return true
+}
+
+// staggerStep separates the failover starts of sentinels that reach ODOWN together.
+const staggerStep = 100 * time.Millisecond
+
+// electionStagger is how long after reaching ODOWN this sentinel waits before starting a
+// failover: staggerStep for every reachable peer with a lower runid. sentinel.c evaluates
+// ODOWN on a ~100 ms timer and asks its peers once a second, so simultaneous candidates are
+// rare there; this engine reacts to every reply, and peers that see the failure together would
+// all become candidates within milliseconds, split the vote, and then wait 2*failover-timeout.
+// With the stagger the lowest-runid sentinel asks first and the others vote for it (a vote
+// pushes their own start back), at no cost to the common case.
+func (s *State) electionStagger(m *Master) time.Duration {
+	rank := 0
+	for _, si := range m.Sentinels {
+		l := s.link(si)
+		if si.RunID < s.Global.MyID && l != nil && l.connected && !si.has(flagSDown) {
+			rank++
+		}
+	}
+	return time.Duration(rank) * staggerStep
 }
 
 func (s *State) startFailover(m *Master, now time.Time, e *Effects) {

@@ -98,11 +98,15 @@ func TestHighestOffsetThenLowestRunIDWins(t *testing.T) {
 }
 
 func setupThreeSentinels(t *testing.T, quorum int) (*world, *fakeRedis, []*fakeRedis, []*fakePeer) {
+	return setupThreeSentinelsWithIDs(t, quorum, strings.Repeat("b", 40), strings.Repeat("c", 40))
+}
+
+func setupThreeSentinelsWithIDs(t *testing.T, quorum int, peerIDs ...string) (*world, *fakeRedis, []*fakeRedis, []*fakePeer) {
 	w := newWorld(t, quorum, downAfter)
 	m := w.addRedis(6379, nil, 100, 1000)
 	reps := []*fakeRedis{w.addRedis(6380, &m.addr, 100, 1000), w.addRedis(6381, &m.addr, 100, 900)}
 	var peers []*fakePeer
-	for i, id := range []string{strings.Repeat("b", 40), strings.Repeat("c", 40)} {
+	for i, id := range peerIDs {
 		p := w.addPeer(26380+i, id)
 		peers = append(peers, p)
 		hello := Hello{Addr: p.addr, RunID: id, MasterName: "mymaster", MasterAddr: m.addr}
@@ -420,5 +424,54 @@ func TestRebootedMasterCountsAsDown(t *testing.T) {
 	}
 	if reps[0].promotions != 1 {
 		t.Fatalf("the replica with the data was not promoted; events %v", w.events)
+	}
+}
+
+func TestLowerRunIDsGetAHeadStart(t *testing.T) {
+	// Both peers have lower runids: this sentinel waits 2 stagger steps after ODOWN before it
+	// becomes a candidate, so that simultaneous ODOWNs do not split the vote three ways.
+	w, m, _, peers := setupThreeSentinelsWithIDs(t, 2, strings.Repeat("1", 40), strings.Repeat("2", 40))
+	for _, p := range peers {
+		p.down = true
+	}
+	w.kill(m)
+	var odownAt, tryAt time.Time
+	for i := 0; i < 300 && tryAt.IsZero(); i++ {
+		w.now = w.now.Add(10 * time.Millisecond)
+		w.run(w.s.Tick(w.now))
+		if odownAt.IsZero() && w.eventCount("+odown") > 0 {
+			odownAt = w.now
+		}
+		if w.eventCount("+try-failover") > 0 {
+			tryAt = w.now
+		}
+	}
+	if odownAt.IsZero() || tryAt.IsZero() {
+		t.Fatalf("no ODOWN or no failover; events %v", w.events)
+	}
+	if d := tryAt.Sub(odownAt); d < 2*staggerStep {
+		t.Fatalf("started %v after ODOWN, want at least %v", d, 2*staggerStep)
+	}
+}
+
+func TestVoteDuringStaggerKeepsThisSentinelFromCompeting(t *testing.T) {
+	w, m, _, peers := setupThreeSentinelsWithIDs(t, 2, strings.Repeat("1", 40), strings.Repeat("2", 40))
+	for _, p := range peers {
+		p.down = true
+	}
+	w.kill(m)
+	for w.eventCount("+odown") == 0 {
+		w.now = w.now.Add(10 * time.Millisecond)
+		w.run(w.s.Tick(w.now))
+	}
+	// The lowest-runid peer became a candidate and asks for our vote.
+	_, leader, _, e := w.s.IsMasterDownByAddr(m.addr, w.s.CurrentEpoch+1, peers[0].runID, w.now)
+	w.run(e)
+	if leader != peers[0].runID {
+		t.Fatalf("voted for %s", leader)
+	}
+	w.advance(5 * time.Second)
+	if n := w.eventCount("+try-failover"); n != 0 {
+		t.Fatalf("competed after voting for a peer; events %v", w.events)
 	}
 }
