@@ -119,9 +119,18 @@ build_kubernetes_cmd() {
     CGO_ENABLED=${cgo} go build -trimpath -ldflags "${KUBERNETES_LDFLAGS}" -o "${out}" "k8s.io/kubernetes/cmd/${cmd}")
 }
 
+# The staging modules (k8s.io/api, client-go, ...) are pinned by replace lines, which must follow
+# the Kubernetes version too.
+require_staging_version() {
+  local stale
+  stale=$(awk -v want="${KUBERNETES_STAGING_VERSION}" '$2 == "=>" && $1 ~ /^k8s\.io\// && $4 != want { print $1 " " $4 }' "${REPO}/hack/tools/k8s/go.mod")
+  [[ -z "${stale}" ]] || die "hack/tools/k8s/go.mod replaces staging modules with other versions than KUBERNETES_STAGING_VERSION=${KUBERNETES_STAGING_VERSION}: ${stale//$'\n'/, }"
+}
+
 kubernetes_cmd() {
   local cmd="$1" dst="${2:-${BIN}/$1}" src
   require_tool_version hack/tools/k8s k8s.io/kubernetes "${KUBERNETES_VERSION}"
+  require_staging_version
   src=$(cached "${cmd}" "${KUBERNETES_VERSION}" build_kubernetes_cmd "${cmd}")
   install_bin "${src}" "${dst}"
 }

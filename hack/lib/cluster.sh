@@ -49,7 +49,8 @@ SYSCTLS=(
   kernel/keys/root_maxbytes
 )
 
-kubectl_local() { "${BIN}/kubectl" --kubeconfig "${KUBECONFIG_LOCAL}" "$@"; }
+# Its HTTP/discovery cache goes to the scratch folder, not ~/.kube.
+kubectl_local() { "${BIN}/kubectl" --kubeconfig "${KUBECONFIG_LOCAL}" --cache-dir "${STATE}/kubectl-cache" "$@"; }
 
 # render TEMPLATE OUT: fills the @NAME@ placeholders of a hack/cluster/ template.
 render() {
