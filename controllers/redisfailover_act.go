@@ -65,6 +65,12 @@ func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *r
 		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf), a.Options)
 	case topology.AskFailover:
 		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf))
+	case topology.Switchover:
+		if err := rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf)); err != nil {
+			return err
+		}
+		r.switchovers.requested(client.ObjectKeyFromObject(rf))
+		return nil
 	case topology.DeletePod:
 		pod := o.redisPods[a.Node]
 		if pod == nil {

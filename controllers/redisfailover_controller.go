@@ -67,7 +67,8 @@ type RedisFailoverReconciler struct {
 	// so that labels and Services follow a failover within about a second.
 	Sentinels *SentinelEvents
 
-	masters lastMasters
+	masters     lastMasters
+	switchovers switchovers
 }
 
 // Reconcile brings one RedisFailover one step closer to its spec and reports what it saw.
@@ -162,6 +163,7 @@ func (r *RedisFailoverReconciler) resyncPeriod() time.Duration {
 func (r *RedisFailoverReconciler) forget(key types.NamespacedName) {
 	forgetMetrics(key)
 	r.masters.forget(key)
+	r.switchovers.forget(key)
 	if r.Sentinels != nil {
 		r.Sentinels.Forget(key)
 	}

@@ -19,6 +19,7 @@ const (
 	EventSentinelOptions  = "SentinelOptionsSet"
 	EventFailoverAsked    = "FailoverRequested"
 	EventRollingRestart   = "RollingRestart"
+	EventSwitchover       = "SwitchoverRequested"
 	EventMasterChanged    = "MasterChanged"
 	EventReady            = "Ready"
 	EventNotReady         = "NotReady"
@@ -34,6 +35,7 @@ var eventReasons = map[topology.ActionKind]string{
 	topology.SetOptions:  EventSentinelOptions,
 	topology.AskFailover: EventFailoverAsked,
 	topology.DeletePod:   EventRollingRestart,
+	topology.Switchover:  EventSwitchover,
 }
 
 func eventType(kind topology.ActionKind) string {

@@ -40,8 +40,11 @@ const (
 	Remonitor ActionKind = "Remonitor"
 	// SetOptions changes the drifted Options of Sentinel.
 	SetOptions ActionKind = "SetOptions"
-	// AskFailover asks Sentinel to fail the master over (SENTINEL FAILOVER).
+	// AskFailover asks Sentinel to fail the master over (SENTINEL FAILOVER) because the master
+	// it names cannot be trusted.
 	AskFailover ActionKind = "AskFailover"
+	// Switchover asks Sentinel for a planned failover (SENTINEL FAILOVER) during a rollout.
+	Switchover ActionKind = "Switchover"
 	// DeletePod deletes Node's pod so that the StatefulSet recreates it at the new revision.
 	DeletePod ActionKind = "DeletePod"
 )
@@ -51,7 +54,7 @@ type Action struct {
 	Kind ActionKind
 	// Node is the Redis pod acted on (Promote, ReplicaOf, Label).
 	Node string
-	// Sentinel is the sentinel pod acted on (Monitor, Remonitor, SetOptions, AskFailover).
+	// Sentinel is the sentinel pod acted on (Monitor, Remonitor, SetOptions, AskFailover, Switchover).
 	Sentinel string
 	// Master is the master pod a ReplicaOf/Monitor/Remonitor points at.
 	Master string

@@ -41,6 +41,6 @@ func Rollout(t Topology, master string) []Action {
 	if sentinel == "" {
 		return nil
 	}
-	return []Action{{Kind: AskFailover, Sentinel: sentinel, Reason: fmt.Sprintf(
+	return []Action{{Kind: Switchover, Sentinel: sentinel, Reason: fmt.Sprintf(
 		"every replica runs the new pod template and master %s the old one: asking the sentinels for a switchover so that it restarts as a replica", master)}}
 }

@@ -29,7 +29,7 @@ func TestRollout(t *testing.T) {
 		{name: "then the other replica", topology: healthy(0, 1),
 			want: []Action{{Kind: DeletePod, Node: "rfr-a-1"}}},
 		{name: "then a switchover asked of the sentinels, never a restart of the master", topology: healthy(0),
-			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}}},
+			want: []Action{{Kind: Switchover, Sentinel: "rfs-a-0"}}},
 		{name: "a restart under way: wait", topology: func() Topology {
 			t := healthy(0, 1)
 			t.Nodes[2].Terminating = true
