@@ -178,7 +178,7 @@ func (rep *report) markdown() string {
 	}
 
 	p("")
-	p("## Failover phases (median ms after the fault; first sentinel to publish each event)")
+	p("## Failover phases (median ms after the fault; first sentinel to publish each event; +sdown/+odown of the master)")
 	p("")
 	p("| fault, down-after | sentinel | %s |", strings.Join(phaseEvents, " | "))
 	p("|---|---|%s", strings.Repeat("---|", len(phaseEvents)))

@@ -195,7 +195,9 @@ func measure(s *scope, im impl, v variant, r *result) {
 		if e.at.Before(fault) {
 			continue
 		}
-		if _, seen := r.phases[e.channel]; !seen {
+		// +sdown/+odown are also published for replicas and sentinels; time the master's.
+		isMasterEvent := !strings.HasSuffix(e.channel, "down") || strings.HasPrefix(e.payload, "master ")
+		if _, seen := r.phases[e.channel]; !seen && isMasterEvent {
 			r.phases[e.channel] = e.at.Sub(fault)
 		}
 		if strings.HasPrefix(e.channel, "-failover-abort") {
