@@ -126,6 +126,19 @@ func (h *Health) assessSentinels(t Topology, s Spec, master Node) {
 			continue
 		}
 		h.Agreeing++
+		// A live entry that is no pod of this RedisFailover means the sentinels learned about
+		// another cluster's nodes (a reused pod IP, a shared master name): the merge that
+		// overwrote data in peers' clusters. It is reported, never silently counted.
+		for _, r := range sn.View.Replicas {
+			if _, ours := t.NodeAt(r.IP, r.Port); !ours && !r.Down() {
+				h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s knows replica %s, which is no Redis pod of this RedisFailover", sn.Pod, redis.Addr(r.IP, r.Port)))
+			}
+		}
+		for _, peer := range sn.View.Sentinels {
+			if !t.isSentinel(peer.IP) && !peer.Down() {
+				h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s knows sentinel %s, which is no sentinel pod of this RedisFailover", sn.Pod, redis.Addr(peer.IP, peer.Port)))
+			}
+		}
 		if seen := liveReplicas(t, sn); seen != s.Nodes-1 {
 			h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s sees %d live replicas, expected %d", sn.Pod, seen, s.Nodes-1))
 		}
@@ -164,4 +177,13 @@ func livePeers(peers []redis.SentinelPeer) int {
 		}
 	}
 	return seen
+}
+
+func (t Topology) isSentinel(ip string) bool {
+	for _, s := range t.Sentinels {
+		if s.IP == ip {
+			return true
+		}
+	}
+	return false
 }

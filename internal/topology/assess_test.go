@@ -52,7 +52,17 @@ func TestAssess(t *testing.T) {
 			wantMaster: "rfr-a-0", wantInSync: true, wantAgreeing: 3, wantProblem: "sees 1 live replicas, expected 2",
 		},
 		{
-			name: "a sentinel names another node",
+			name: "a sentinel that learned another cluster's replica is flagged (the merge peers suffer from)",
+			topology: func() Topology {
+				t := healthy
+				t.Sentinels = all(func(j int) Sentinel { return withPeers(sentinelNaming(j, ip(0), ip(1), ip(2)), 2) })
+				t.Sentinels[0] = withPeers(sentinelNaming(0, ip(0), ip(1), ip(2), "10.0.7.7"), 2)
+				return t
+			}(),
+			wantMaster: "rfr-a-0", wantInSync: true, wantAgreeing: 3, wantProblem: "knows replica 10.0.7.7:6379, which is no Redis pod",
+		},
+		{
+			name: "a sentinel naming another node",
 			topology: func() Topology {
 				t := healthy
 				t.Sentinels = all(func(j int) Sentinel { return withPeers(sentinelNaming(j, ip(0), ip(1), ip(2)), 2) })
@@ -85,9 +95,12 @@ func TestAssess(t *testing.T) {
 	}
 }
 
+// withPeers makes s know n other sentinels: the sentinel pods 10.0.1.k other than itself.
 func withPeers(s Sentinel, n int) Sentinel {
-	for i := 0; i < n; i++ {
-		s.View.Sentinels = append(s.View.Sentinels, redisPeer(i))
+	for k := 0; len(s.View.Sentinels) < n; k++ {
+		if peer := redisPeer(k); peer.IP != s.IP {
+			s.View.Sentinels = append(s.View.Sentinels, peer)
+		}
 	}
 	return s
 }

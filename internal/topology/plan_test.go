@@ -357,5 +357,5 @@ func applyForTest(t Topology, p Plan) Topology {
 }
 
 func redisPeer(i int) redis.SentinelPeer {
-	return redis.SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", 50+i), Port: 26379, Flags: []string{"sentinel"}}
+	return redis.SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", i), Port: 26379, Flags: []string{"sentinel"}}
 }
