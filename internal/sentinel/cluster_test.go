@@ -67,6 +67,8 @@ type clusterOptions struct {
 	// stock lists the sentinels (by index) that run Debian's redis-sentinel instead of ours.
 	stock       map[int]bool
 	replBacklog string
+	// directives are extra sentinel.conf lines for every sentinel.
+	directives []string
 }
 
 type cluster struct {
@@ -123,6 +125,7 @@ func (c *cluster) startSentinel(i int) *redistest.Sentinel {
 		Args:   []string{"--loglevel", "verbose"},
 		Monitors: []redistest.Monitor{{Name: masterName, Master: c.master.Process, Quorum: quorum,
 			DownAfter: downAfter, FailoverTimeout: c.opts.failoverTimeout}},
+		Directives: c.opts.directives,
 	})
 	c.t.Cleanup(func() {
 		if b, err := os.ReadFile(s.LogPath()); err == nil && strings.Contains(string(b), "DATA RACE") {

@@ -84,6 +84,14 @@ type Effects struct {
 	Persist bool
 	// Exit asks the process to exit with this code (SENTINEL SIMULATE-FAILURE); 0: no exit.
 	Exit int
+	// Scripts are notification-script and client-reconfig-script runs to start.
+	Scripts []Script
+}
+
+// Script is one run of a user script: the executable and its arguments.
+type Script struct {
+	Path string
+	Args []string
 }
 
 func (e *Effects) send(c Command) { e.Commands = append(e.Commands, c) }
@@ -92,6 +100,7 @@ func (e *Effects) merge(o Effects) {
 	e.Commands = append(e.Commands, o.Commands...)
 	e.Events = append(e.Events, o.Events...)
 	e.Persist = e.Persist || o.Persist
+	e.Scripts = append(e.Scripts, o.Scripts...)
 	if o.Exit != 0 {
 		e.Exit = o.Exit
 	}

@@ -3,6 +3,8 @@ package sentinel
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +41,8 @@ type Engine struct {
 	links map[string]*instanceLink
 	ctx   context.Context
 	kick  chan struct{}
+
+	scripts *scriptRunner
 }
 
 // EngineOptions wires an Engine.
@@ -60,6 +64,11 @@ func NewEngine(state *State, opts EngineOptions) *Engine {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.scripts = newScriptRunner(e.log.WithName("scripts"), func() time.Duration {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.state.Params.ScriptMaxRuntime
+	})
 	return e
 }
 
@@ -118,6 +127,9 @@ func (e *Engine) apply(eff Effects) {
 		if e.publisher != nil {
 			e.publisher.Publish(ev.Type, ev.Msg)
 		}
+	}
+	for _, sc := range eff.Scripts {
+		e.scripts.schedule(sc)
 	}
 	e.reconcileLinks()
 	for _, c := range eff.Commands {
@@ -286,6 +298,9 @@ func (e *Engine) RunID() string {
 // Sentinel answers a SENTINEL subcommand. State changes are persisted before the reply (a
 // vote in particular).
 func (e *Engine) Sentinel(args []string) resp.Value {
+	if len(args) == 1 && strings.EqualFold(args[0], "pending-scripts") {
+		return e.scripts.pending()
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	v, eff := e.state.Command(args, e.now())
@@ -304,9 +319,19 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 
 // InfoSentinel is the body of INFO's Sentinel section.
 func (e *Engine) InfoSentinel() []string {
+	running, queued := e.scripts.counts()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.state.InfoSentinel(e.now())
+	lines := e.state.InfoSentinel(e.now())
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "sentinel_running_scripts:"):
+			lines[i] = "sentinel_running_scripts:" + strconv.Itoa(running)
+		case strings.HasPrefix(l, "sentinel_scripts_queue_length:"):
+			lines[i] = "sentinel_scripts_queue_length:" + strconv.Itoa(queued)
+		}
+	}
+	return lines
 }
 
 // MasterNames lists the monitored masters, for ROLE.

@@ -278,6 +278,7 @@ func (s *State) promotionSeen(m *Master, now time.Time, e *Effects) {
 	oldMaster := m.Instance
 	promoted := m.promoted
 	s.event(e, true, "+switch-master", nil, nil, switchMasterMsg(m.Config.Name, oldMaster.Addr, promoted.Addr))
+	s.clientReconfig(e, m, "leader", "start", oldMaster.Addr, promoted.Addr)
 	delete(m.Replicas, promoted.Name)
 	promoted.Role = RoleMaster
 	promoted.Name = m.Config.Name
@@ -399,6 +400,7 @@ func (s *State) failoverDetectEnd(m *Master, now time.Time, e *Effects) {
 // finishFailover ends a failover whose entry already switched at promotion: only the failover
 // bookkeeping is cleared (sentinel.c resets the entry here and publishes +switch-master).
 func (s *State) finishFailover(m *Master, now time.Time, e *Effects) {
+	s.clientReconfig(e, m, "leader", "end", m.oldAddr, m.Addr)
 	m.flags &^= flagFailoverInProgress | flagForceFailover | flagPromoted
 	s.setFailoverState(m, failoverNone, now)
 	m.promoted = nil

@@ -117,6 +117,7 @@ func (s *State) HandleHello(payload string, from Addr, now time.Time) Effects {
 		if h.MasterAddr != m.Addr {
 			s.event(&e, true, "+config-update-from", m, si, "")
 			s.event(&e, true, "+switch-master", nil, nil, switchMasterMsg(m.Config.Name, m.Addr, h.MasterAddr))
+			s.clientReconfig(&e, m, "observer", "start", m.Addr, h.MasterAddr)
 			s.resetMasterAndChangeAddress(m, h.MasterAddr, now, &e)
 		}
 	}

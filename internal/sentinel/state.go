@@ -183,6 +183,21 @@ func (s *State) event(e *Effects, warning bool, typ string, m *Master, inst *Ins
 	}
 	b.WriteString(rest)
 	e.Events = append(e.Events, Event{Type: typ, Msg: b.String(), Warning: warning})
+	// Warning-level events about a master or its instances run its notification-script with
+	// the event type and description.
+	if warning && m != nil && inst != nil && m.Config.NotificationScript != "" {
+		e.Scripts = append(e.Scripts, Script{Path: m.Config.NotificationScript, Args: []string{typ, b.String()}})
+	}
+}
+
+// clientReconfig runs the master's client-reconfig-script:
+// <master-name> <role> <state> <from-ip> <from-port> <to-ip> <to-port>.
+func (s *State) clientReconfig(e *Effects, m *Master, role, state string, from, to Addr) {
+	if m.Config.ClientReconfigScript == "" {
+		return
+	}
+	e.Scripts = append(e.Scripts, Script{Path: m.Config.ClientReconfigScript, Args: []string{
+		m.Config.Name, role, state, from.Host, strconv.Itoa(from.Port), to.Host, strconv.Itoa(to.Port)}})
 }
 
 // Tilted reports whether the sentinel is in TILT mode and since when.

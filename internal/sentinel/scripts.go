@@ -1,0 +1,123 @@
+package sentinel
+
+import (
+	"context"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+
+	"github.com/failover-dev/redis-failover-operator/internal/resp"
+)
+
+// maxRunningScripts is SENTINEL_SCRIPT_MAX_RUNNING; further runs wait in the queue.
+const maxRunningScripts = 16
+
+// maxQueuedScripts is SENTINEL_SCRIPT_MAX_QUEUE: beyond it the oldest waiting run is dropped.
+const maxQueuedScripts = 256
+
+// scriptRunner runs notification and client-reconfig scripts with a time limit, at most
+// maxRunningScripts at once. Unlike sentinel.c it does not retry a script that exits with 1.
+type scriptRunner struct {
+	log     logr.Logger
+	timeout func() time.Duration
+
+	mu      sync.Mutex
+	running map[*scriptJob]struct{}
+	queue   []*scriptJob
+}
+
+type scriptJob struct {
+	script  Script
+	queued  time.Time
+	started time.Time
+	pid     int
+}
+
+func newScriptRunner(log logr.Logger, timeout func() time.Duration) *scriptRunner {
+	return &scriptRunner{log: log, timeout: timeout, running: map[*scriptJob]struct{}{}}
+}
+
+func (r *scriptRunner) schedule(s Script) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.queue) >= maxQueuedScripts {
+		r.log.Info("-script-error dropping a queued script run: the queue is full", "script", r.queue[0].script.Path)
+		r.queue = r.queue[1:]
+	}
+	r.queue = append(r.queue, &scriptJob{script: s, queued: time.Now()})
+	r.startLocked()
+}
+
+func (r *scriptRunner) startLocked() {
+	for len(r.running) < maxRunningScripts && len(r.queue) > 0 {
+		job := r.queue[0]
+		r.queue = r.queue[1:]
+		r.running[job] = struct{}{}
+		go r.run(job)
+	}
+}
+
+func (r *scriptRunner) run(job *scriptJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, job.script.Path, job.script.Args...)
+	err := cmd.Start()
+	r.mu.Lock()
+	job.started = time.Now()
+	if err == nil {
+		job.pid = cmd.Process.Pid
+	}
+	r.mu.Unlock()
+	if err == nil {
+		err = cmd.Wait()
+	}
+	switch {
+	case ctx.Err() != nil:
+		r.log.Info("-script-timeout", "script", job.script.Path, "args", job.script.Args)
+	case err != nil:
+		r.log.Info("-script-error", "script", job.script.Path, "args", job.script.Args, "error", err.Error())
+	default:
+		r.log.V(1).Info("-script-child", "script", job.script.Path, "args", job.script.Args)
+	}
+	r.mu.Lock()
+	delete(r.running, job)
+	r.startLocked()
+	r.mu.Unlock()
+}
+
+// counts are INFO's sentinel_running_scripts and sentinel_scripts_queue_length.
+func (r *scriptRunner) counts() (running, queued int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.running), len(r.queue)
+}
+
+// pending is SENTINEL PENDING-SCRIPTS: running runs, then waiting ones.
+func (r *scriptRunner) pending() resp.Value {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	entry := func(j *scriptJob, running bool) resp.Value {
+		argv := append([]string{j.script.Path}, j.script.Args...)
+		flags, timing, pid := "scheduled", "run-delay", "0"
+		ms := now.Sub(j.queued).Milliseconds()
+		if running {
+			flags, timing, pid = "running", "run-time", strconv.Itoa(j.pid)
+			ms = now.Sub(j.started).Milliseconds()
+		}
+		return resp.Map(resp.Bulk("argv"), resp.BulkStrings(argv...), resp.Bulk("flags"), resp.Bulk(flags),
+			resp.Bulk("pid"), resp.Bulk(pid), resp.Bulk(timing), resp.BulkInt(ms),
+			resp.Bulk("retry-num"), resp.Bulk("0"))
+	}
+	var out []resp.Value
+	for j := range r.running {
+		out = append(out, entry(j, true))
+	}
+	for _, j := range r.queue {
+		out = append(out, entry(j, false))
+	}
+	return resp.Array(out...)
+}
