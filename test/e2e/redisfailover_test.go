@@ -55,17 +55,30 @@ func installOperator(t *testing.T, f *framework.Framework) {
 			installOnce.err = err
 			return
 		}
-		cmd := exec.Command(filepath.Join(root, "bin", "helm"), "upgrade", "--install", operatorRelease,
+		helm := filepath.Join(root, "bin", "helm")
+		args := []string{"upgrade", "--install", operatorRelease,
 			filepath.Join(root, "charts", "redis-failover-operator"),
 			"--namespace", operatorNamespace, "--create-namespace",
 			"--set", "image.repository="+repo, "--set", "image.tag="+tag,
 			"--set-string", "podAnnotations.e2e-run="+strconv.FormatInt(time.Now().UnixNano(), 10),
 			"--set", "logLevel=debug",
-			"--wait", "--timeout", "3m")
+			"--wait", "--timeout", "3m"}
+		// Several suites may share the local cluster (a developer and `make test` at once): Helm
+		// refuses a release operation while another one is under way, so wait for that to end.
 		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+os.Getenv("KUBECONFIG"))
-		if err := cmd.Run(); err != nil {
+		deadline := time.Now().Add(3 * time.Minute)
+		for {
+			out.Reset()
+			run := exec.Command(helm, args...)
+			run.Stdout, run.Stderr = &out, &out
+			err = run.Run()
+			busy := err != nil && strings.Contains(out.String(), "another operation (install/upgrade/rollback) is in progress")
+			if !busy || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(2 * time.Second)
+		}
+		if err != nil {
 			installOnce.err = fmt.Errorf("helm upgrade --install: %w\n%s", err, out.String())
 			return
 		}
