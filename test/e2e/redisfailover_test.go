@@ -59,8 +59,8 @@ func installOperator(t *testing.T, f *framework.Framework) {
 		args := []string{"upgrade", "--install", operatorRelease,
 			filepath.Join(root, "charts", "redis-failover-operator"),
 			"--namespace", operatorNamespace, "--create-namespace",
-			"--set", "image.repository="+repo, "--set", "image.tag="+tag,
-			"--set-string", "podAnnotations.e2e-run="+strconv.FormatInt(time.Now().UnixNano(), 10),
+			"--set", "image.repository=" + repo, "--set", "image.tag=" + tag,
+			"--set-string", "podAnnotations.e2e-run=" + strconv.FormatInt(time.Now().UnixNano(), 10),
 			"--set", "logLevel=debug",
 			"--wait", "--timeout", "3m"}
 		// Several suites may share the local cluster (a developer and `make test` at once): Helm
