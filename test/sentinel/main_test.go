@@ -81,7 +81,8 @@ const (
 
 // topologyOptions tune a topology; the zero value is what most tests want.
 type topologyOptions struct {
-	requirePass string // on the sentinels
+	requirePass string   // on the sentinels
+	directives  []string // extra sentinel.conf lines
 }
 
 // newTopology starts master + 2 replicas and one sentinel per kind (quorum 2, down-after 1 s),
@@ -101,7 +102,7 @@ func newTopology(t *testing.T, opts topologyOptions, kinds ...sentinelKind) *top
 	}}
 	for _, k := range kinds {
 		// With requirepass, sentinels authenticate to each other with that same password.
-		so := redistest.SentinelOptions{Monitors: mon, RequirePass: opts.requirePass}
+		so := redistest.SentinelOptions{Monitors: mon, RequirePass: opts.requirePass, Directives: opts.directives}
 		if k == ours {
 			so.Binary = oursBinary
 		}
