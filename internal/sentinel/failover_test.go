@@ -475,3 +475,20 @@ func TestVoteDuringStaggerKeepsThisSentinelFromCompeting(t *testing.T) {
 		t.Fatalf("competed after voting for a peer; events %v", w.events)
 	}
 }
+
+func TestNoHelloToThePausedMaster(t *testing.T) {
+	w, m, reps := setupOneSentinel(t, 100)
+	reps[0].offset = 900
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		r.infoRefresh = w.now
+	}
+	_, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	w.run(e)
+	w.sent = nil
+	w.advance(2000 * time.Millisecond) // a publish period passes while the master is paused
+	for _, c := range w.sent {
+		if c.Op == OpHello && c.Addr == m.addr {
+			t.Fatal("hello (PUBLISH, held by CLIENT PAUSE WRITE) sent to the paused master")
+		}
+	}
+}

@@ -144,6 +144,11 @@ func (s *State) sendHello(m *Master, inst *Instance, now time.Time, e *Effects) 
 	if l == nil || !l.connected {
 		return
 	}
+	if !m.pausedMaster.IsZero() && inst.Addr == m.pausedMaster {
+		// PUBLISH replicates, so CLIENT PAUSE WRITE holds it, and everything queued behind it
+		// on the link (the INFO that reads the paused offset) would wait for the pause to end.
+		return
+	}
 	inst.lastPubTime = now
 	l.pending++
 	e.send(Command{Op: OpHello, Master: m.Config.Name, Role: inst.Role, Addr: inst.Addr, Hello: s.hello(m)})
