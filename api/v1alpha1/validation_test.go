@@ -54,6 +54,8 @@ var invalidSpecs = []struct {
 	{"customConfig NUL", `redis: {customConfig: ["maxmemory 1mb\u0000"]}`, []string{"spec.redis.customConfig[0]", "must be a single line"}},
 	{"customConfig uppercase", `redis: {customConfig: ["MAXMEMORY 1mb"]}`, []string{"spec.redis.customConfig[0]", `"MAXMEMORY 1mb" must be a lowercase directive, one space and a value`}},
 	{"customConfig no value", `redis: {customConfig: ["maxmemory"]}`, []string{"spec.redis.customConfig[0]", "must be a lowercase directive, one space and a value"}},
+	{"customConfig unbalanced quote", `redis: {customConfig: ["maxmemory-policy \"allkeys-lru"]}`, []string{"spec.redis.customConfig[0]", "has unbalanced quotes (Redis would refuse to start)"}},
+	{"customConfig text after closing quote", `redis: {customConfig: ["notify-keyspace-events 'Ex'x"]}`, []string{"spec.redis.customConfig[0]", "follow a closing quote with a space"}},
 	{"customConfig replicaof", `redis: {customConfig: ["maxmemory 1mb", "replicaof 10.0.0.1 6379"]}`, []string{"spec.redis.customConfig[1]", `"replicaof" is managed by the operator: remove the entry (the sentinels and the operator choose the master)`}},
 	{"customConfig slaveof", `redis: {customConfig: ["slaveof 10.0.0.1 6379"]}`, []string{"spec.redis.customConfig[0]", `"slaveof" is managed by the operator`}},
 	{"customConfig port", `redis: {customConfig: ["port 7000"]}`, []string{"spec.redis.customConfig[0]", `"port" is managed by the operator: set spec.redis.port instead`}},
