@@ -59,13 +59,20 @@ func TestServiceResolvesThroughClusterDNS(t *testing.T) {
 		t.Fatalf("service %s has no ClusterIP: %q", svc.Name, svc.Spec.ClusterIP)
 	}
 
+	// CoreDNS learns about the Service through a watch, so the name may take a moment to appear;
+	// once it resolves, it must resolve to the ClusterIP and nothing else.
 	fqdn := fmt.Sprintf("%s.%s.svc.cluster.local", svc.Name, ns)
-	res, err := f.Exec(ctx, ns, clientPod.Name, "redis", "nslookup", fqdn)
-	if err != nil {
-		t.Fatalf("nslookup %s: %v (stdout: %s)", fqdn, err, res.Stdout)
-	}
-	if got := resolvedAddresses(res.Stdout); len(got) != 1 || got[0] != svc.Spec.ClusterIP {
-		t.Fatalf("nslookup %s resolved to %v, want [%s]; output:\n%s", fqdn, got, svc.Spec.ClusterIP, res.Stdout)
+	var answer framework.ExecResult
+	framework.WaitFor(ctx, t, 30*time.Second, "cluster DNS to answer for "+fqdn, func(ctx context.Context) (bool, error) {
+		res, err := f.Exec(ctx, ns, clientPod.Name, "redis", "nslookup", fqdn)
+		if err != nil {
+			return false, err
+		}
+		answer = res
+		return len(resolvedAddresses(res.Stdout)) > 0, nil
+	})
+	if got := resolvedAddresses(answer.Stdout); len(got) != 1 || got[0] != svc.Spec.ClusterIP {
+		t.Fatalf("nslookup %s resolved to %v, want [%s]; output:\n%s", fqdn, got, svc.Spec.ClusterIP, answer.Stdout)
 	}
 
 	// The short name goes through the pod's resolv.conf search path, the ClusterIP through
