@@ -61,9 +61,8 @@ func TestSIGKILLOfMasterThreeSentinels(t *testing.T) {
 	// A second failover would have to start after the first one's end (as in the redis-sentinel
 	// runs of the baseline); wait down-after plus a few ask periods past every switch, then
 	// check that each sentinel switched exactly once.
-	for i, e := range evs {
+	for _, e := range evs {
 		e.wait(t, 10*time.Second, "+switch-master")
-		_ = i
 	}
 	redistest.Eventually(t, 10*time.Second, "new master to be seen healthy by all sentinels", func(ctx context.Context) error {
 		for _, s := range c.sentinels {

@@ -27,7 +27,6 @@ func setupOneSentinel(t *testing.T, priorities ...int) (*world, *fakeRedis, []*f
 
 func TestKilledMasterFailsOverToBestReplica(t *testing.T) {
 	w, m, reps := setupOneSentinel(t, 102, 101)
-	killedAt := w.now
 	w.kill(m)
 	w.advance(3 * time.Second)
 
@@ -63,7 +62,6 @@ func TestKilledMasterFailsOverToBestReplica(t *testing.T) {
 	if w.s.Masters["mymaster"].ConfigEpoch != 1 || w.s.CurrentEpoch != 1 {
 		t.Fatalf("epochs: config %d current %d", w.s.Masters["mymaster"].ConfigEpoch, w.s.CurrentEpoch)
 	}
-	_ = killedAt
 }
 
 func TestPriorityZeroNeverPromoted(t *testing.T) {
@@ -238,7 +236,7 @@ func TestHelloWithNewerConfigEpochSwitchesMaster(t *testing.T) {
 }
 
 func TestReturningOldMasterIsConvertedToReplica(t *testing.T) {
-	w, m, reps := setupOneSentinel(t, 100, 100)
+	w, m, _ := setupOneSentinel(t, 100, 100)
 	w.kill(m)
 	w.advance(3 * time.Second)
 	newMaster := w.masterAddr()
@@ -254,7 +252,6 @@ func TestReturningOldMasterIsConvertedToReplica(t *testing.T) {
 	if w.eventCount("+convert-to-slave") != 1 {
 		t.Fatalf("+convert-to-slave seen %d times", w.eventCount("+convert-to-slave"))
 	}
-	_ = reps
 }
 
 func TestSwitchoverPausesCatchesUpPromotesDemotes(t *testing.T) {
@@ -362,48 +359,40 @@ func TestFailoverAfterQuietPeriodStillFindsAReplica(t *testing.T) {
 }
 
 func TestSelectionWaitsForFreshInfo(t *testing.T) {
+	// The replica's INFO is stale when the selection runs and fresh INFO arrives only later:
+	// the failover must wait for it, not abort.
 	w, m, reps := setupOneSentinel(t, 100)
 	mm := w.s.Masters["mymaster"]
-	w.kill(m)
-	w.advance(1500 * time.Millisecond) // SDOWN, ODOWN, failover started
-	if reps[0].promotions != 1 {
-		t.Fatalf("setup: no promotion; events %v", w.events)
+	for _, r := range mm.Replicas {
+		r.infoRefresh = w.now.Add(-20 * time.Second)
 	}
-	// Same situation, but the replica's INFO is stale when the selection runs and fresh INFO
-	// arrives only later: the failover must wait for it, not abort.
-	w2, m2, reps2 := setupOneSentinel(t, 100)
-	m2mm := w2.s.Masters["mymaster"]
-	for _, r := range m2mm.Replicas {
-		r.infoRefresh = w2.now.Add(-20 * time.Second)
-	}
-	m2.alive = false
-	w2.run(w2.s.LinkDown(m2.addr, w2.now))
+	m.alive = false
+	w.run(w.s.LinkDown(m.addr, w.now))
 	e := Effects{}
-	m2mm.flags |= flagSDown | flagODown
-	m2mm.sdownSince = w2.now
-	w2.s.startFailover(m2mm, w2.now, &e)
-	m2mm.flags |= flagForceFailover // skip the election
-	m2mm.failoverState = failoverSelectSlave
-	w2.s.failoverSelectSlave(m2mm, w2.now, &e)
-	if m2mm.failoverState != failoverSelectSlave || w2.eventCountIn(e, "-failover-abort-no-good-slave") != 0 {
-		t.Fatalf("gave up on a replica with stale INFO: state %s events %v", failoverStateNames[m2mm.failoverState], e.Events)
+	mm.flags |= flagSDown | flagODown
+	mm.sdownSince = w.now
+	w.s.startFailover(mm, w.now, &e)
+	mm.flags |= flagForceFailover // skip the election
+	mm.failoverState = failoverSelectSlave
+	w.s.failoverSelectSlave(mm, w.now, &e)
+	if mm.failoverState != failoverSelectSlave || w.eventCountIn(e, "-failover-abort-no-good-slave") != 0 {
+		t.Fatalf("gave up on a replica with stale INFO: state %s events %v", failoverStateNames[mm.failoverState], e.Events)
 	}
 	asked := false
 	for _, c := range e.Commands {
-		if c.Op == OpInfo && c.Addr == reps2[0].addr {
+		if c.Op == OpInfo && c.Addr == reps[0].addr {
 			asked = true
 		}
 	}
 	if !asked {
 		t.Fatal("no fresh INFO requested")
 	}
-	w2.run(e) // the INFO reply arrives
-	w2.now = w2.now.Add(10 * time.Millisecond)
-	w2.run(w2.s.Tick(w2.now))
-	if reps2[0].promotions != 1 {
-		t.Fatalf("no promotion after fresh INFO; events %v", w2.events)
+	w.run(e) // the INFO reply arrives
+	w.now = w.now.Add(10 * time.Millisecond)
+	w.run(w.s.Tick(w.now))
+	if reps[0].promotions != 1 {
+		t.Fatalf("no promotion after fresh INFO; events %v", w.events)
 	}
-	_ = mm
 }
 
 func TestRebootedMasterCountsAsDown(t *testing.T) {

@@ -120,7 +120,8 @@ func (p *parser) directive(d Directive) error {
 	case "port":
 		var v string
 		if v, err = one(); err == nil {
-			c.Port, err = p.port(d.Line, name, v)
+			// 0 is redis's "no TCP listener"; accepted as redis does, the sentinel decides.
+			c.Port, err = p.int(d.Line, name, v, 0, 65535, "a port number (0 to 65535)")
 		}
 	case "bind":
 		if len(vals) == 0 || len(vals) > 16 {
