@@ -43,15 +43,26 @@ stop_processes() {
   done
   # A run whose PID files are gone (deleted scratch folder, crash while writing) still left
   # processes whose command lines name this cluster's scratch folder: those are ours too.
-  local pid cmd
+  local pid cmd orphans=()
   for pid in $(pgrep -f -- "${STATE}/" || true); do
     [[ "${pid}" == "$$" || "${pid}" == "${BASHPID}" ]] && continue
     cmd=$(tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null) || continue
+    # Only the components themselves: a kubectl, helm or operator someone runs against this
+    # cluster also names the scratch folder (its kubeconfig) and is not ours to stop.
     case "${cmd}" in
-      "${BIN}/"*|containerd\ *|/usr/bin/containerd\ *)
+      "${BIN}/etcd "*|"${BIN}/kube-apiserver "*|"${BIN}/kube-controller-manager "*|"${BIN}/kube-scheduler "*|\
+      "${BIN}/kubelet "*|"${BIN}/kube-proxy "*|"containerd --config ${STATE}/"*)
         log "    stopping unrecorded process ${pid}: ${cmd:0:100}"
-        kill -TERM "${pid}" 2>/dev/null || true ;;
+        kill -TERM "${pid}" 2>/dev/null && orphans+=("${pid}") ;;
     esac
+  done
+  local deadline=$(( SECONDS + 15 ))
+  for pid in "${orphans[@]}"; do
+    while [[ -n "$(proc_starttime "${pid}")" ]] && (( SECONDS < deadline )); do sleep 0.05; done
+    if [[ -n "$(proc_starttime "${pid}")" ]]; then
+      log "    unrecorded process ${pid} survived SIGTERM; sending SIGKILL"
+      kill -KILL "${pid}" 2>/dev/null || true
+    fi
   done
 }
 

@@ -75,6 +75,7 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 	}
 	logger := zap.New(zap.UseFlagOptions(&o.zap))
 	ctrl.SetLogger(logger)
+	redis.LogTo(logger.WithName("go-redis"))
 	logger.Info("starting", "version", version.String(), "sentinelImage", o.sentinelImage)
 
 	scheme := runtime.NewScheme()

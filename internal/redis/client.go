@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/go-logr/logr"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -44,8 +47,9 @@ func (c Client) options(addr string) *goredis.Options {
 		ReadTimeout:     t,
 		WriteTimeout:    t,
 		// Never retry here: a retry multiplies the time one hung node can cost a reconcile.
-		MaxRetries: -1,
-		PoolSize:   1,
+		MaxRetries:    -1,
+		DialerRetries: 1,
+		PoolSize:      1,
 	}
 }
 
@@ -106,6 +110,17 @@ func (c Client) replicaOf(ctx context.Context, addr, host, port string) error {
 		return fmt.Errorf("REPLICAOF %s %s on %s: %w", host, port, addr, err)
 	}
 	return nil
+}
+
+// LogTo sends go-redis's own log lines (dial failures, sentinel discovery) to logger at
+// verbosity 1 instead of unstructured stderr: the operator reports the same failures itself,
+// with context, through the errors this package returns.
+func LogTo(logger logr.Logger) { goredis.SetLogger(logrPrinter{logger.V(1)}) }
+
+type logrPrinter struct{ logger logr.Logger }
+
+func (p logrPrinter) Printf(_ context.Context, format string, v ...any) {
+	p.logger.Info(strings.TrimSpace(fmt.Sprintf(format, v...)))
 }
 
 // Addr joins host and port the way every caller of this package spells node addresses.
