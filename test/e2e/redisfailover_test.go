@@ -505,3 +505,74 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 		}
 	}
 }
+
+// A change to the pod template (here redis.conf, through the config hash on the pods) reaches
+// every pod: replicas restart first, one at a time, then the sentinels are asked for a
+// switchover and the old master restarts as a replica. The master Service never selects two
+// pods and the data survives.
+func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
+	t.Parallel()
+	f := newFramework(t)
+	ns := f.CreateNamespace(t, "rf-rollout")
+	ctx := t.Context()
+	createRedisFailover(t, f, ns, "roll", "")
+	rf := waitReady(t, f, ns, "roll")
+	oldMaster := rf.Status.Master.Pod
+	if out, err := redisCLI(ctx, f, ns, oldMaster, "SET", "before-rollout", "kept"); err != nil || out != "OK" {
+		t.Fatalf("SET: %q %v", out, err)
+	}
+
+	rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 64mb"}
+	if err := f.Client.Update(ctx, rf); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	twoMasters := ""
+	framework.WaitFor(ctx, t, 6*time.Minute, "every Redis pod at the new revision and the RedisFailover Ready", func(ctx context.Context) (bool, error) {
+		var pods corev1.PodList
+		if err := f.Client.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabels{
+			redisv1alpha1.LabelInstance: "roll", redisv1alpha1.LabelComponent: redisv1alpha1.ComponentRedis}); err != nil {
+			return false, err
+		}
+		masters := 0
+		for _, p := range pods.Items {
+			if p.Labels[redisv1alpha1.LabelRole] == redisv1alpha1.RoleMaster && p.DeletionTimestamp == nil {
+				masters++
+			}
+		}
+		if masters > 1 && twoMasters == "" {
+			twoMasters = fmt.Sprintf("%d pods labelled master at %.1fs", masters, time.Since(started).Seconds())
+		}
+		var sts appsv1.StatefulSet
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "rfr-roll"}, &sts); err != nil {
+			return false, err
+		}
+		for _, p := range pods.Items {
+			if p.Labels[appsv1.ControllerRevisionHashLabelKey] != sts.Status.UpdateRevision {
+				return false, fmt.Errorf("%s still at revision %s, want %s", p.Name, p.Labels[appsv1.ControllerRevisionHashLabelKey], sts.Status.UpdateRevision)
+			}
+		}
+		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(rf), rf); err != nil {
+			return false, err
+		}
+		if c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
+			return false, fmt.Errorf("not Ready: %+v", c)
+		}
+		return true, nil
+	})
+	t.Logf("rollout of a redis.conf change over 3 nodes took %.1fs", time.Since(started).Seconds())
+	if twoMasters != "" {
+		t.Errorf("the master Service selected more than one pod during the rollout: %s", twoMasters)
+	}
+	if lf := rf.Status.LastFailover; lf == nil || lf.From != oldMaster || lf.Reason != redisv1alpha1.FailoverReasonSwitchover {
+		t.Errorf("lastFailover = %+v, want a Switchover from %s", lf, oldMaster)
+	}
+	for _, n := range rf.Status.Nodes {
+		if out, err := redisCLI(ctx, f, ns, n.Pod, "GET", "before-rollout"); err != nil || out != "kept" {
+			t.Errorf("%s after the rollout: GET before-rollout = %q (%v), want kept", n.Pod, out, err)
+		}
+		if out, err := redisCLI(ctx, f, ns, n.Pod, "CONFIG", "GET", "maxmemory"); err != nil || !strings.HasSuffix(out, "67108864") {
+			t.Errorf("%s after the rollout: maxmemory %q (%v), want 64mb", n.Pod, out, err)
+		}
+	}
+}
