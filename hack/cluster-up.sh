@@ -264,6 +264,9 @@ main() {
     die "cleaning up before the start failed; see ${STATE}/cleanup-before-up.log"
   preflight_lock
   step "preflight (binaries, packages, free ports)" preflight
+  # A start that fails half way leaves its processes running for inspection; say how to get rid
+  # of them (the next cluster-up also does it first).
+  trap 'rc=$?; if (( rc != 0 )); then log "cluster-up failed; component logs: ${LOGS#"${REPO}"/}/; hack/cluster-down.sh stops what was started and restores the host"; fi' EXIT
   step "host snapshot + node network (${BRIDGE} ${NODE_IP}/${POD_CIDR#*/})" host_network
   step "certificates + kubeconfig" pki
   step "etcd ${ETCD_VERSION}" start_etcd
