@@ -38,6 +38,20 @@ type parser struct {
 	// Sentinel lines in the order redis applies them: global settings first, then the
 	// monitors, then everything that refers to a master.
 	preMonitor, monitor, postMonitor []Directive
+	// seen finds duplicate replicas, sentinels and renames in constant time per line.
+	seen map[string]bool
+}
+
+// firstSeen records key and reports whether it is new.
+func (p *parser) firstSeen(key string) bool {
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	if p.seen[key] {
+		return false
+	}
+	p.seen[key] = true
+	return true
 }
 
 // preMonitorDirectives are applied before any `sentinel monitor` (redis's preMonitorCfgName).
@@ -300,10 +314,8 @@ func (p *parser) sentinel(d Directive) error {
 	case "known-slave", "known-replica":
 		var a Addr
 		if a, err = p.addr(d.Line, dir, vals[1], vals[2]); err == nil {
-			for _, r := range m.KnownReplicas {
-				if r == a {
-					return p.errf(d.Line, dir, "replica %s is listed twice for master %q; delete one line", a, m.Name)
-				}
+			if !p.firstSeen("replica\x00" + m.Name + "\x00" + a.String()) {
+				return p.errf(d.Line, dir, "replica %s is listed twice for master %q; delete one line", a, m.Name)
 			}
 			m.KnownReplicas = append(m.KnownReplicas, a)
 		}
@@ -313,18 +325,14 @@ func (p *parser) sentinel(d Directive) error {
 		}
 		var a Addr
 		if a, err = p.addr(d.Line, dir, vals[1], vals[2]); err == nil {
-			for _, s := range m.KnownSentinels {
-				if s.RunID == vals[3] {
-					return p.errf(d.Line, dir, "sentinel %s is listed twice for master %q; delete one line", vals[3], m.Name)
-				}
+			if !p.firstSeen("sentinel\x00" + m.Name + "\x00" + vals[3]) {
+				return p.errf(d.Line, dir, "sentinel %s is listed twice for master %q; delete one line", vals[3], m.Name)
 			}
 			m.KnownSentinels = append(m.KnownSentinels, KnownSentinel{Addr: a, RunID: vals[3]})
 		}
 	case "rename-command":
-		for _, r := range m.RenamedCommands {
-			if strings.EqualFold(r.From, vals[1]) {
-				return p.errf(d.Line, dir, "command %q is renamed twice for master %q; keep one line", vals[1], m.Name)
-			}
+		if !p.firstSeen("rename\x00" + m.Name + "\x00" + strings.ToLower(vals[1])) {
+			return p.errf(d.Line, dir, "command %q is renamed twice for master %q; keep one line", vals[1], m.Name)
 		}
 		m.RenamedCommands = append(m.RenamedCommands, RenamedCommand{From: vals[1], To: vals[2]})
 	}
