@@ -1,0 +1,25 @@
+package sentinel
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+)
+
+// The killed master, restarted on its old address as a master, is turned into a replica of
+// the promoted one (+convert-to-slave) instead of coming back as a second master.
+func TestRestartedOldMasterRejoinsAsReplica(t *testing.T) {
+	for _, group := range [][]sentinelKind{{ours, ours, ours}, {stock, ours, ours}} {
+		t.Run(fmt.Sprint(group), func(t *testing.T) {
+			tp := newTopology(t, topologyOptions{}, group...)
+			old := tp.master
+			old.Kill()
+			promoted := tp.waitFailedOver(t, 30*time.Second)
+			old.Restart() // no replicaof in its config: it comes back claiming to be a master
+			// redis-sentinel waits 4×publish-period (8 s) before converting.
+			redistest.WaitReplicaOnline(t, 40*time.Second, promoted.Process, old.Process)
+		})
+	}
+}
