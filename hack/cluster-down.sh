@@ -213,6 +213,35 @@ remove_scratch() {
   fi
 }
 
+# verify_clean: checks, rather than assumes, that the steps above left nothing of the cluster.
+verify_clean() {
+  local left=() pid
+  for pid in $(pgrep -f -- "${STATE}/" || true); do
+    case "$(tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null)" in
+      "${BIN}/etcd "*|"${BIN}/kube-"*|"${BIN}/kubelet "*|"containerd --config ${STATE}/"*|*containerd-shim*) left+=("process ${pid}") ;;
+    esac
+  done
+  ip link show "${BRIDGE}" >/dev/null 2>&1 && left+=("bridge ${BRIDGE}")
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ { print $1 }'); do left+=("netns ${ns}"); done
+  local cmd table chains
+  for cmd in iptables ip6tables; do
+    for table in filter nat mangle raw; do
+      chains=$("${cmd}-save" -t "${table}" 2>/dev/null | grep -oE "^:(${OWN_CHAINS})[^ ]*" | cut -c2- | tr '\n' ' ' || true)
+      [[ -z "${chains}" ]] || left+=("${cmd} ${table} chains: ${chains}")
+    done
+  done
+  local m
+  for m in $(awk -v s="${STATE}/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo); do left+=("mount ${m}"); done
+  local dir
+  for dir in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [[ -d "${dir}" ]] && left+=("cgroup ${dir}")
+  done
+  if (( ${#left[@]} > 0 )); then
+    die "the host is not clean after cluster-down: $(printf '%s; ' "${left[@]}")"
+  fi
+}
+
 usage() {
   die "usage: hack/cluster-down.sh [--force]
   --force  also clean the shared host state (bridge ${BRIDGE}, KUBE-*/CNI-* chains, cni-* netns,
@@ -246,6 +275,7 @@ main() {
     step "delete KUBE-*/CNI-* iptables chains" remove_chains
     step "remove kubepods cgroups" remove_cgroups
     step "restore sysctls, host folders, iptables tables" restore_host
+    step "verify nothing of the cluster is left" verify_clean
   else
     log "    this checkout has no record of a started cluster: shared host state (bridge, chains, netns, cgroups) left alone"
   fi
