@@ -23,3 +23,14 @@ func TestRestartedOldMasterRejoinsAsReplica(t *testing.T) {
 		})
 	}
 }
+
+// A frozen master (SIGSTOP: its sockets stay open, it just stops answering) is failed over like
+// a dead one, and when it thaws it is demoted to a replica of the promoted master.
+func TestFrozenMasterIsReplacedAndDemotedWhenItThaws(t *testing.T) {
+	tp := newTopology(t, topologyOptions{}, ours, ours, ours)
+	old := tp.master
+	old.Stop()
+	promoted := tp.waitFailedOver(t, 30*time.Second)
+	old.Cont()
+	redistest.WaitReplicaOnline(t, 40*time.Second, promoted.Process, old.Process)
+}
