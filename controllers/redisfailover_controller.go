@@ -5,6 +5,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -94,7 +95,7 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		// told which field to fix, and the next spec change triggers a new attempt.
 		logger.Error(err, "spec cannot be rendered")
 		r.event(rf, corev1.EventTypeWarning, EventInvalidSpec, "Render", err.Error())
-		return ctrl.Result{}, r.setInvalidSpec(ctx, rf, err)
+		return ctrl.Result{}, r.setNotReady(ctx, rf, redisv1alpha1.ReasonInvalidSpec, err)
 	}
 	if err := r.apply(ctx, rf, objects); err != nil {
 		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "apply").Inc()
@@ -105,7 +106,7 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err != nil {
 		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "auth").Inc()
 		r.event(rf, corev1.EventTypeWarning, EventSecretUnreadable, "ReadSecret", err.Error())
-		return ctrl.Result{}, err
+		return ctrl.Result{}, errors.Join(err, r.setNotReady(ctx, rf, ReasonSecretUnreadable, err))
 	}
 
 	observed, err := r.observe(ctx, rf, password)

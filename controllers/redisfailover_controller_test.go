@@ -223,6 +223,14 @@ func TestMissingAuthSecretIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 15*time.Second, func() error {
+		got := &redisv1alpha1.RedisFailover{}
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
+			return err
+		}
+		ready := meta.FindStatusCondition(got.Status.Conditions, redisv1alpha1.ConditionReady)
+		if ready == nil || ready.Status != metav1.ConditionFalse || ready.Reason != "SecretUnreadable" || !strings.Contains(ready.Message, "no-such-secret") {
+			return fmt.Errorf("Ready = %+v, want False/SecretUnreadable naming the Secret", ready)
+		}
 		var list eventsv1.EventList
 		if err := k8s.List(ctx, &list, client.InNamespace(ns)); err != nil {
 			return err

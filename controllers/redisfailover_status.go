@@ -147,13 +147,18 @@ func conditions(h topology.Health, o *observation) []metav1.Condition {
 	return []metav1.Condition{ready, master, replicas, sentinels}
 }
 
-// setInvalidSpec reports a spec that cannot be rendered; nothing else is touched.
-func (r *RedisFailoverReconciler) setInvalidSpec(ctx context.Context, rf *redisv1alpha1.RedisFailover, renderErr error) error {
+// ReasonSecretUnreadable: the Ready reason while spec.auth's Secret cannot be read; the pods
+// cannot start without it either.
+const ReasonSecretUnreadable = "SecretUnreadable"
+
+// setNotReady reports a problem that stops the reconcile before anything is observed (a spec
+// that cannot be rendered, an unreadable Secret); the other conditions are left as they were.
+func (r *RedisFailoverReconciler) setNotReady(ctx context.Context, rf *redisv1alpha1.RedisFailover, reason string, cause error) error {
 	before := rf.DeepCopy()
 	rf.Status.ObservedGeneration = rf.Generation
 	rf.Status.MasterName = render.MasterName(rf)
 	meta.SetStatusCondition(&rf.Status.Conditions, metav1.Condition{Type: redisv1alpha1.ConditionReady, Status: metav1.ConditionFalse,
-		Reason: redisv1alpha1.ReasonInvalidSpec, Message: renderErr.Error(), ObservedGeneration: rf.Generation})
+		Reason: reason, Message: cause.Error(), ObservedGeneration: rf.Generation})
 	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {
 		return fmt.Errorf("updating status of %s/%s: %w", rf.Namespace, rf.Name, err)
 	}
