@@ -70,6 +70,8 @@ image_load() {
     die "importing ${name} from ${archive} into the node's containerd failed"
   image_present "${name}" || die "${name} is not listed by containerd after importing ${archive}"
   log "    ${name}: $(du -sh "${archive}" | cut -f1) imported"
+  # containerd now holds the image; the packed copies would only double the disk use.
+  rm -rf "${archive}" "${rootfs}"
 }
 
 fresh_rootfs() {
