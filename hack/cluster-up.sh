@@ -214,6 +214,9 @@ start_containerd() {
 node_images() {
   ensure_image "${PAUSE_IMAGE}" image_pause
   ensure_image "${COREDNS_IMAGE}" image_coredns
+  # Not needed by the node itself, but by nearly every workload here; having it from the start
+  # means stock Redis pods run right after cluster-up, without `make images`.
+  ensure_image "${REDIS_IMAGE}" image_redis
 }
 
 start_node() {
@@ -273,7 +276,7 @@ main() {
   step "kube-apiserver" start_apiserver
   step "kube-controller-manager + kube-scheduler" start_controllers
   step "containerd" start_containerd
-  step "node images (pause, CoreDNS)" node_images
+  step "node images (pause, CoreDNS, Redis)" node_images
   step "kubelet + kube-proxy (node Ready)" start_node
   step "CoreDNS (answers for cluster.local)" start_dns
   log "cluster-up took $(( SECONDS - start ))s"
