@@ -265,7 +265,7 @@ func (p *Process) dumpLog() {
 }
 
 // newProcess prepares the directory and cleanup of a process that start() will launch.
-func newProcess(t T, name, host string, password string) *Process {
+func newProcess(t T, name, host string, port int, password string) *Process {
 	t.Helper()
 	if host == "" {
 		host = "127.0.0.1"
@@ -278,6 +278,7 @@ func newProcess(t T, name, host string, password string) *Process {
 		t:        t,
 		name:     name,
 		host:     host,
+		port:     port,
 		dir:      dir,
 		logPath:  filepath.Join(dir, name+".log"),
 		password: password,

@@ -145,3 +145,17 @@ func (f *fakeT) Fatalf(format string, args ...any) {
 func (f *fakeT) Logf(format string, args ...any) {
 	f.logs = append(f.logs, fmt.Sprintf(format, args...))
 }
+
+func TestFixedPort(t *testing.T) {
+	port, err := freePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := StartServer(t, ServerOptions{Port: port})
+	if s.Port() != port {
+		t.Fatalf("Port() = %d, want the fixed %d", s.Port(), port)
+	}
+	if err := s.Client().Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("PING on the fixed port: %v", err)
+	}
+}

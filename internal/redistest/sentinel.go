@@ -71,13 +71,9 @@ func StartSentinel(t T, opts SentinelOptions) *Sentinel {
 		binary = RedisSentinelBinary
 		requireBinary(t, binary, "redis-sentinel")
 	}
-	p := newProcess(t, fmt.Sprintf("sentinel-%d", sentinelSeq.Add(1)), opts.Host, opts.RequirePass)
+	p := newProcess(t, fmt.Sprintf("sentinel-%d", sentinelSeq.Add(1)), opts.Host, opts.Port, opts.RequirePass)
 	conf := filepath.Join(p.dir, "sentinel.conf")
 	start(t, p, opts.Port != 0, func(port int) ([]string, error) {
-		if opts.Port != 0 {
-			port = opts.Port
-			p.port = port
-		}
 		argv := append([]string{binary, conf}, opts.Args...)
 		return argv, writeFile(conf, sentinelConf(p, port, opts))
 	})

@@ -50,13 +50,9 @@ func StartServer(t T, opts ServerOptions) *Server {
 		binary = RedisServerBinary
 		requireBinary(t, binary, "redis-server")
 	}
-	p := newProcess(t, fmt.Sprintf("redis-%d", serverSeq.Add(1)), opts.Host, opts.RequirePass)
+	p := newProcess(t, fmt.Sprintf("redis-%d", serverSeq.Add(1)), opts.Host, opts.Port, opts.RequirePass)
 	conf := filepath.Join(p.dir, "redis.conf")
 	start(t, p, opts.Port != 0, func(port int) ([]string, error) {
-		if opts.Port != 0 {
-			port = opts.Port
-			p.port = port
-		}
 		return []string{binary, conf}, writeFile(conf, serverConf(p, port, opts))
 	})
 	return &Server{Process: p}
