@@ -119,6 +119,11 @@ func (e *Engine) kickTimer() {
 
 // apply carries out effects; e.mu is held.
 func (e *Engine) apply(eff Effects) {
+	if len(eff.Commands) == 0 && len(eff.Events) == 0 && len(eff.Scripts) == 0 && !eff.Persist && eff.Exit == 0 {
+		// Queries (SENTINEL get-master-addr-by-name, polled by clients) change nothing: skip
+		// the link reconciliation. Every state change that adds or drops an instance persists.
+		return
+	}
 	if eff.Persist {
 		e.persist()
 	}
