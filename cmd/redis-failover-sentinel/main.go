@@ -81,6 +81,7 @@ func run(args []string) int {
 		log.Error(err, "sentinel stopped")
 		return 1
 	}
+	log.Info("sentinel is now ready to exit, bye bye", "config", conf)
 	return 0
 }
 
