@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -56,6 +57,12 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		return nil, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
 	}
 
+	// Clients and the sentinels' commands carry the master name; the schema allows only a safe
+	// alphabet, checked again here like every other user value render passes on.
+	if !masterNamePattern.MatchString(rf.Spec.Sentinel.MasterName) {
+		return nil, fmt.Errorf("spec.sentinel.masterName %q must contain only letters, digits, '.', '_' and '-' and start with a letter or digit: fix the name", rf.Spec.Sentinel.MasterName)
+	}
+
 	redisConfText, err := redisConf(rf)
 	if err != nil {
 		return nil, fmt.Errorf("rendering redis.conf: %w", err)
@@ -89,6 +96,8 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		SentinelPDB:          podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
 	}, nil
 }
+
+var masterNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 func objectMeta(rf *redisv1alpha1.RedisFailover, name, component string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: rf.Namespace, Labels: objectLabels(rf, component)}

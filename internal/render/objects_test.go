@@ -311,6 +311,15 @@ func TestObjectsNeedsASentinelImage(t *testing.T) {
 	}
 }
 
+func TestObjectsRefusesAnUnsafeMasterName(t *testing.T) {
+	for _, name := range []string{"my master", "m\nsentinel monitor x", "-m", strings.Repeat("m", 65)} {
+		_, err := Objects(newRF(func(rf *redisv1alpha1.RedisFailover) { rf.Spec.Sentinel.MasterName = name }), Options{SentinelImage: testSentinelImage})
+		if err == nil || !strings.Contains(err.Error(), "spec.sentinel.masterName") {
+			t.Errorf("masterName %q: err = %v, want a refusal naming spec.sentinel.masterName", name, err)
+		}
+	}
+}
+
 func TestConfigChangeChangesPodTemplateHash(t *testing.T) {
 	a := mustRender(t, newRF()).RedisStatefulSet.Spec.Template.Annotations[AnnotationConfigHash]
 	b := mustRender(t, newRF(func(rf *redisv1alpha1.RedisFailover) {

@@ -96,7 +96,7 @@ func SentinelMasterOptions(rf *redisv1alpha1.RedisFailover) ([]SentinelOption, e
 func sentinelConf(rf *redisv1alpha1.RedisFailover) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Rendered by redis-failover-operator from RedisFailover %s/%s. Edits are overwritten.\n", rf.Namespace, rf.Name)
-	b.WriteString("# The operator adds the master with SENTINEL MONITOR " + MasterName(rf) + " once it knows it.\n")
+	b.WriteString("# The operator adds the master with SENTINEL MONITOR once it knows it.\n")
 	b.WriteString("port " + strconv.Itoa(redisv1alpha1.SentinelPort) + "\n")
 	b.WriteString("dir " + sentinelDataDir + "\n")
 	// Reached on the pod IP; access is controlled by requirepass and NetworkPolicy.
