@@ -522,8 +522,11 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		t.Fatalf("SET: %q %v", out, err)
 	}
 
-	rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 64mb"}
-	if err := f.Client.Update(ctx, rf); err != nil {
+	// A patch, not an update: the operator writes the status all the time, so an update with
+	// the resourceVersion read above would conflict.
+	patched := rf.DeepCopy()
+	patched.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 64mb"}
+	if err := f.Client.Patch(ctx, patched, client.MergeFrom(rf)); err != nil {
 		t.Fatal(err)
 	}
 	started := time.Now()
