@@ -522,6 +522,11 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		t.Fatalf("SET: %q %v", out, err)
 	}
 
+	var before appsv1.StatefulSet
+	if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "rfr-roll"}, &before); err != nil {
+		t.Fatal(err)
+	}
+	oldRevision := before.Status.UpdateRevision
 	// A patch, not an update: the operator writes the status all the time, so an update with
 	// the resourceVersion read above would conflict.
 	patched := rf.DeepCopy()
@@ -550,6 +555,9 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "rfr-roll"}, &sts); err != nil {
 			return false, err
 		}
+		if sts.Status.ObservedGeneration < sts.Generation || sts.Status.UpdateRevision == oldRevision {
+			return false, fmt.Errorf("the StatefulSet has no new revision yet (still %s)", oldRevision)
+		}
 		for _, p := range pods.Items {
 			if p.Labels[appsv1.ControllerRevisionHashLabelKey] != sts.Status.UpdateRevision {
 				return false, fmt.Errorf("%s still at revision %s, want %s", p.Name, p.Labels[appsv1.ControllerRevisionHashLabelKey], sts.Status.UpdateRevision)
@@ -558,8 +566,8 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(rf), rf); err != nil {
 			return false, err
 		}
-		if c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
-			return false, fmt.Errorf("not Ready: %+v", c)
+		if c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != rf.Generation {
+			return false, fmt.Errorf("not Ready at generation %d: %+v", rf.Generation, c)
 		}
 		return true, nil
 	})
