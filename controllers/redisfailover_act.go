@@ -57,16 +57,16 @@ func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *r
 		return r.monitor(ctx, rc, rf, sentinelAddr(t, a.Sentinel), master, password)
 	case topology.Remonitor:
 		addr := sentinelAddr(t, a.Sentinel)
-		if err := rc.SentinelRemove(ctx, addr, render.MasterName(rf)); err != nil {
+		if err := rc.SentinelRemove(ctx, addr, rf.MasterName()); err != nil {
 			return err
 		}
 		return r.monitor(ctx, rc, rf, addr, master, password)
 	case topology.SetOptions:
-		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf), a.Options)
+		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName(), a.Options)
 	case topology.AskFailover:
-		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf))
+		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName())
 	case topology.Switchover:
-		if err := rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), render.MasterName(rf)); err != nil {
+		if err := rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName()); err != nil {
 			return err
 		}
 		r.switchovers.requested(client.ObjectKeyFromObject(rf))
@@ -94,7 +94,7 @@ func (r *RedisFailoverReconciler) monitor(ctx context.Context, rc redis.Client, 
 	if password != "" {
 		options = append(options, redis.SentinelOption{Name: "auth-pass", Value: password})
 	}
-	return rc.SentinelMonitor(ctx, addr, render.MasterName(rf), master.IP, master.Port, int(rf.Spec.Sentinel.EffectiveQuorum()), options)
+	return rc.SentinelMonitor(ctx, addr, rf.MasterName(), master.IP, master.Port, int(rf.Spec.Sentinel.EffectiveQuorum()), options)
 }
 
 // labelPod sets the role label with a merge patch of that one label, so that it never races

@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
-	"github.com/failover-dev/redis-failover-operator/internal/render"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
@@ -156,7 +155,7 @@ const ReasonSecretUnreadable = "SecretUnreadable"
 func (r *RedisFailoverReconciler) setNotReady(ctx context.Context, rf *redisv1alpha1.RedisFailover, reason string, cause error) error {
 	before := rf.DeepCopy()
 	rf.Status.ObservedGeneration = rf.Generation
-	rf.Status.MasterName = render.MasterName(rf)
+	rf.Status.MasterName = rf.MasterName()
 	meta.SetStatusCondition(&rf.Status.Conditions, metav1.Condition{Type: redisv1alpha1.ConditionReady, Status: metav1.ConditionFalse,
 		Reason: reason, Message: cause.Error(), ObservedGeneration: rf.Generation})
 	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {

@@ -50,7 +50,7 @@ func (r *RedisFailoverReconciler) observe(ctx context.Context, rf *redisv1alpha1
 		Client:         redis.Client{Password: password, Timeout: r.RedisTimeout},
 		RedisPort:      int(defaulted.Spec.Redis.Port),
 		SentinelPort:   redisv1alpha1.SentinelPort,
-		MasterName:     render.MasterName(defaulted),
+		MasterName:     defaulted.MasterName(),
 		LabelRole:      redisv1alpha1.LabelRole,
 	}
 	o := &observation{
@@ -103,7 +103,7 @@ func (r *RedisFailoverReconciler) listPods(ctx context.Context, rf *redisv1alpha
 func topologySpec(rf *redisv1alpha1.RedisFailover) topology.Spec {
 	s := rf.Spec.Sentinel
 	return topology.Spec{
-		MasterName:            render.MasterName(rf),
+		MasterName:            rf.MasterName(),
 		Nodes:                 int(rf.Spec.Redis.Replicas),
 		Sentinels:             int(s.Replicas),
 		Quorum:                int(s.EffectiveQuorum()),

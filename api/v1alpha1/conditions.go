@@ -54,6 +54,10 @@ const (
 	// ReasonInvalidSpec: the spec passed the schema but cannot be rendered (for example a bad
 	// customConfig quoting); the message says which field.
 	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonMasterNameConflict: an older RedisFailover in the namespace has the same master name
+	// (spec.sentinel.masterName, or metadata.name when unset), so the operator creates nothing for
+	// this one; the message names the other and the fix.
+	ReasonMasterNameConflict = "MasterNameConflict"
 )
 
 // Failover record reasons.

@@ -30,8 +30,6 @@ const (
 	DefaultRedisPort = 6379
 	// SentinelPort is the port every sentinel listens on (not configurable, as in spotahome).
 	SentinelPort = 26379
-	// DefaultMasterName is spec.sentinel.masterName's default, spotahome's fixed name.
-	DefaultMasterName = "mymaster"
 	// DefaultAuthSecretKey is the Secret key read when spec.auth.secretKey is empty.
 	DefaultAuthSecretKey = "password"
 	// DefaultExporterImage is spec.redis.exporter.image's default.
@@ -48,6 +46,18 @@ func (s SentinelSettings) EffectiveQuorum() int32 {
 		return *s.Quorum
 	}
 	return s.Replicas/2 + 1
+}
+
+// MasterName is the name the sentinels monitor the master under and clients ask them for:
+// spec.sentinel.masterName, or metadata.name when unset. metadata.name is unique in the
+// namespace, so by default no two failover groups share a name; sentinels of two groups that
+// reach each other's pods (a pod IP reused after a restart) would otherwise merge them. It has
+// no schema default because a default cannot be taken from metadata.name.
+func (in *RedisFailover) MasterName() string {
+	if in.Spec.Sentinel.MasterName != "" {
+		return in.Spec.Sentinel.MasterName
+	}
+	return in.Name
 }
 
 // Schema defaults, repeated for objects that did not pass through the API server. The envtest
@@ -99,9 +109,6 @@ func (in *RedisFailover) WithDefaults() *RedisFailover {
 	}
 	if s.ParallelSyncs == 0 {
 		s.ParallelSyncs = defaultParallelSyncs
-	}
-	if s.MasterName == "" {
-		s.MasterName = DefaultMasterName
 	}
 	return out
 }

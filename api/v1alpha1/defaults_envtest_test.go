@@ -59,7 +59,7 @@ func TestAPIServerDefaultsMatchWithDefaults(t *testing.T) {
 		t.Errorf("redis defaults = %+v", r)
 	}
 	if s.Replicas != 3 || s.Quorum != nil || s.EffectiveQuorum() != 2 || s.DownAfterMilliseconds != 3000 ||
-		s.FailoverTimeout != 10000 || s.ParallelSyncs != 1 || s.MasterName != "mymaster" || s.Image != "" {
+		s.FailoverTimeout != 10000 || s.ParallelSyncs != 1 || s.MasterName != "" || got.MasterName() != "no-spec" || s.Image != "" {
 		t.Errorf("sentinel defaults = %+v", s)
 	}
 	if got.Spec.Auth.Enabled() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
@@ -43,6 +44,28 @@ func TestEffectiveQuorum(t *testing.T) {
 		s := redisv1alpha1.SentinelSettings{Replicas: c.replicas, Quorum: c.quorum}
 		if got := s.EffectiveQuorum(); got != c.want {
 			t.Errorf("replicas %d quorum %v: EffectiveQuorum = %d, want %d", c.replicas, c.quorum, got, c.want)
+		}
+	}
+}
+
+func TestMasterNameIsTheSpecOrTheResourceName(t *testing.T) {
+	for _, c := range []struct {
+		name, masterName, want string
+	}{
+		{"cache", "", "cache"},
+		{"cache", "mymaster", "mymaster"},
+		{"cache", "cache", "cache"},
+	} {
+		rf := &redisv1alpha1.RedisFailover{ObjectMeta: metav1.ObjectMeta{Name: c.name, Namespace: "ns"}}
+		rf.Spec.Sentinel.MasterName = c.masterName
+		if got := rf.MasterName(); got != c.want {
+			t.Errorf("name %q masterName %q: MasterName() = %q, want %q", c.name, c.masterName, got, c.want)
+		}
+		// Defaulting must not fill the field in: unset has to stay distinguishable from a name
+		// spelled out, and the effective name must not change through WithDefaults.
+		d := rf.WithDefaults()
+		if d.Spec.Sentinel.MasterName != c.masterName || d.MasterName() != c.want {
+			t.Errorf("name %q masterName %q: WithDefaults gives masterName %q, MasterName() %q", c.name, c.masterName, d.Spec.Sentinel.MasterName, d.MasterName())
 		}
 	}
 }

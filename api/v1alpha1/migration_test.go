@@ -64,12 +64,34 @@ func TestSpotahomeManifestMigratesByChangingAPIVersion(t *testing.T) {
 		"sentinel.affinity":                       s.Affinity != nil,
 		"sentinel.tolerations and nodeSelector":   len(s.Tolerations) == 1 && s.NodeSelector["kubernetes.io/os"] == "linux",
 		"sentinel.serviceAccountName":             s.ServiceAccountName == "sentinel",
-		"sentinel master name stays spotahome's":  s.MasterName == "mymaster",
+		"sentinel master name is the resource's":  s.MasterName == "" && got.MasterName() == got.Name,
 		"sentinel timings default to typed field": s.DownAfterMilliseconds == 3000 && s.FailoverTimeout == 10000,
 	}
 	for field, ok := range checks {
 		if !ok {
 			t.Errorf("%s did not keep its spotahome meaning: %+v", field, got.Spec)
 		}
+	}
+
+	// Clients that ask for spotahome's fixed "mymaster" keep working when the manifest spells it
+	// out (the default is now the resource's own name).
+	keep := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(data, &keep.Object); err != nil {
+		t.Fatal(err)
+	}
+	keep.SetAPIVersion(redisv1alpha1.GroupVersion.String())
+	keep.SetNamespace(u.GetNamespace())
+	keep.SetName("legacy-mymaster")
+	if err := unstructured.SetNestedField(keep.Object, "mymaster", "spec", "sentinel", "masterName"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k8s.Create(ctx, keep, client.FieldValidation("Strict")); err != nil {
+		t.Fatalf("the spotahome manifest with masterName: mymaster was refused: %v", err)
+	}
+	if err := k8s.Get(ctx, client.ObjectKeyFromObject(keep), got); err != nil {
+		t.Fatal(err)
+	}
+	if got.MasterName() != "mymaster" {
+		t.Errorf("masterName: mymaster gives master name %q", got.MasterName())
 	}
 }

@@ -27,6 +27,10 @@ import (
 // The name becomes part of object names (rfr-<name>-0 and so on), so it must be a DNS label of at
 // most 48 characters.
 //
+// spec.sentinel.masterName is fixed at creation, and unset it means metadata.name: setting it
+// later is accepted only when it spells out the name in effect, and removing it only when that
+// name was metadata.name.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=redisfailovers,singular=redisfailover,shortName=rf,categories=redis,scope=Namespaced
@@ -36,6 +40,7 @@ import (
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 48",message="metadata.name must be at most 48 characters: it prefixes the StatefulSet rfr-<name> whose pods and revisions need room for their suffixes; choose a shorter name"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label (lowercase letters, digits and '-', no dots): it becomes part of Service names; choose a name without dots"
+// +kubebuilder:validation:XValidation:rule="((has(self.spec) && has(self.spec.sentinel) && has(self.spec.sentinel.masterName)) ? self.spec.sentinel.masterName : self.metadata.name) == ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? oldSelf.spec.sentinel.masterName : oldSelf.metadata.name)",fieldPath=".spec.sentinel.masterName",messageExpression="'spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as \"' + ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? oldSelf.spec.sentinel.masterName : oldSelf.metadata.name) + '\" and clients ask for it (unset means metadata.name); set it back to \"' + ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? oldSelf.spec.sentinel.masterName : oldSelf.metadata.name) + '\" or create a new RedisFailover to use another name'"
 type RedisFailover struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

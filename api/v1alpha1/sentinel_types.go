@@ -60,15 +60,17 @@ type SentinelSettings struct {
 	// +optional
 	ParallelSyncs int32 `json:"parallelSyncs,omitempty"`
 
-	// masterName is the name clients ask the sentinels for (SENTINEL GET-MASTER-ADDR-BY-NAME).
-	// Defaults to spotahome's "mymaster" so that migrated clients keep working; each
-	// RedisFailover has its own sentinels, so the name need not be unique. Reported in
-	// status.masterName. Fixed at creation: clients are configured with it.
-	// +kubebuilder:default="mymaster"
+	// masterName is the name the sentinels monitor the master under and clients ask them for
+	// (SENTINEL GET-MASTER-ADDR-BY-NAME). Unset: the RedisFailover's metadata.name, which is
+	// unique in its namespace, so that two failover groups never share a name: sentinels that
+	// reach a pod of another group (a reused pod IP) merge the groups when the names match
+	// (spotahome #550). Set "mymaster" to keep spotahome's fixed name for migrated clients; the
+	// operator refuses a second RedisFailover in the namespace with the same name. Reported in
+	// status.masterName. Fixed at creation (see the rule on RedisFailover): clients are
+	// configured with it.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[A-Za-z0-9][A-Za-z0-9._-]*$')",message="spec.sentinel.masterName must contain only letters, digits, '.', '_' and '-' and start with a letter or digit: fix the name"
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.sentinel.masterName cannot change after creation (clients ask the sentinels for it): create a new RedisFailover to use another name"
 	// +optional
 	MasterName string `json:"masterName,omitempty"`
 

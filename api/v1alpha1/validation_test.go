@@ -181,7 +181,11 @@ func TestImmutableFields(t *testing.T) {
 		want                 string
 	}{
 		{"port", "redis: {port: 6379}", "redis: {port: 6380}", "spec.redis.port cannot change after creation"},
-		{"masterName", "sentinel: {masterName: a}", "sentinel: {masterName: b}", "spec.sentinel.masterName cannot change after creation"},
+		{"masterName", "sentinel: {masterName: a}", "sentinel: {masterName: b}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as "a"`},
+		// Unset means metadata.name ("immutable-<letter>"): setting another name later changes it.
+		{"masterName set after creation", "", "sentinel: {masterName: b}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as "immutable-`},
+		{"masterName removed", "sentinel: {masterName: a}", "sentinel: {}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as "a"`},
+		{"masterName removed with the sentinel section", "sentinel: {masterName: a}", "", `spec.sentinel.masterName cannot change after creation`},
 		{"emptyDir to pvc", "redis: {storage: {emptyDir: {}}}", pvc, "spec.redis.storage cannot switch between emptyDir and persistentVolumeClaim"},
 		{"pvc to emptyDir", pvc, "redis: {storage: {emptyDir: {}}}", "spec.redis.storage cannot switch between emptyDir and persistentVolumeClaim"},
 		{"pvc size", pvc, "redis: {storage: {persistentVolumeClaim: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 2Gi}}}}}}", "spec.redis.storage.persistentVolumeClaim cannot change after creation"},
@@ -215,6 +219,25 @@ func TestMutableFieldsCanChange(t *testing.T) {
 	updated.SetResourceVersion(obj.GetResourceVersion())
 	if err := k8s.Update(ctx, updated); err != nil {
 		t.Errorf("scaling, config and auth changes were refused: %v", err)
+	}
+}
+
+// Unset, spec.sentinel.masterName means metadata.name: spelling that name out later, or
+// removing a masterName equal to metadata.name, keeps the name in effect and is accepted.
+func TestMasterNameMaySpellOutTheNameInEffect(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t)
+	obj := fromYAML(t, ns, "spelled", "")
+	if err := k8s.Create(ctx, obj); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []string{"sentinel: {masterName: spelled}", "sentinel: {}", "sentinel: {masterName: spelled}", ""} {
+		updated := fromYAML(t, ns, "spelled", spec)
+		updated.SetResourceVersion(obj.GetResourceVersion())
+		if err := k8s.Update(ctx, updated); err != nil {
+			t.Fatalf("update to %q refused although the master name stays %q: %v", spec, "spelled", err)
+		}
+		obj = updated
 	}
 }
 

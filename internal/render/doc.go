@@ -22,6 +22,6 @@
 //
 // What render does not do, because it needs the live cluster: owner references, the role label
 // on pods, and the sentinels' monitor line. Sentinels start monitoring nothing; the controller
-// sends SENTINEL MONITOR <MasterName> <ip> <port> <quorum> and then SENTINEL SET with
+// sends SENTINEL MONITOR <RedisFailover.MasterName()> <ip> <port> <quorum> and then SENTINEL SET with
 // SentinelMasterOptions once it knows the master.
 package render

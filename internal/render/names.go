@@ -22,14 +22,6 @@ func MasterServiceName(rf *redisv1alpha1.RedisFailover) string { return "rfrm-" 
 // ReplicaServiceName names the Service that selects the replica pods.
 func ReplicaServiceName(rf *redisv1alpha1.RedisFailover) string { return "rfrs-" + rf.Name }
 
-// MasterName is the name the sentinels monitor the master under and clients ask for.
-func MasterName(rf *redisv1alpha1.RedisFailover) string {
-	if rf.Spec.Sentinel.MasterName == "" {
-		return redisv1alpha1.DefaultMasterName
-	}
-	return rf.Spec.Sentinel.MasterName
-}
-
 // RedisSelector selects every Redis pod of rf. It is the StatefulSet's immutable selector.
 func RedisSelector(rf *redisv1alpha1.RedisFailover) map[string]string {
 	return selector(rf, redisv1alpha1.ComponentRedis)

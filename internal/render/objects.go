@@ -59,8 +59,8 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 
 	// Clients and the sentinels' commands carry the master name; the schema allows only a safe
 	// alphabet, checked again here like every other user value render passes on.
-	if !masterNamePattern.MatchString(rf.Spec.Sentinel.MasterName) {
-		return nil, fmt.Errorf("spec.sentinel.masterName %q must contain only letters, digits, '.', '_' and '-' and start with a letter or digit: fix the name", rf.Spec.Sentinel.MasterName)
+	if !masterNamePattern.MatchString(rf.MasterName()) {
+		return nil, fmt.Errorf("spec.sentinel.masterName %q must contain only letters, digits, '.', '_' and '-' and start with a letter or digit: fix the name", rf.MasterName())
 	}
 
 	redisConfText, err := redisConf(rf)

@@ -323,7 +323,7 @@ func TestInitScriptGivesSentinelThePassword(t *testing.T) {
 			// rendered options. Stock sentinel must accept every one of them.
 			c := redis.NewClient(&redis.Options{Addr: addr, Password: password, Protocol: 2})
 			defer c.Close()
-			name := MasterName(rf)
+			name := rf.MasterName()
 			quorum := strconv.Itoa(int(rf.Spec.Sentinel.EffectiveQuorum()))
 			if err := c.Do(ctx, "SENTINEL", "MONITOR", name, "127.0.0.1", strconv.Itoa(redisPort), quorum).Err(); err != nil {
 				t.Fatalf("SENTINEL MONITOR: %v", err)
