@@ -89,6 +89,9 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, nil
 	}
 
+	if res, stop, err := r.claimMasterName(ctx, rf); stop {
+		return res, err
+	}
 	objects, err := render.Objects(rf, r.Render)
 	if err != nil {
 		// The spec got past the schema but cannot be rendered: nothing is applied, the user is
@@ -185,7 +188,7 @@ func (r *RedisFailoverReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Sentinels != nil {
 		b = b.WatchesRawSource(source.Channel(r.Sentinels.Events(), &handler.EnqueueRequestForObject{}))
 	}
-	return b.Named("redisfailover").Complete(r)
+	return r.watchMasterNameSharers(b).Named("redisfailover").Complete(r)
 }
 
 func isOurPod(o client.Object) bool {
