@@ -107,8 +107,8 @@ func TestSecondRedisFailoverWithTheSameMasterNameGetsNothing(t *testing.T) {
 }
 
 // Unset, the master name is the resource's own name, so any number of RedisFailovers without
-// masterName share a namespace.
-func TestRedisFailoversWithoutMasterNameShareANamespace(t *testing.T) {
+// masterName share a namespace; a masterName equal to another's default name still conflicts.
+func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t)
 	for _, name := range []string{"alpha", "beta"} {
@@ -134,6 +134,26 @@ func TestRedisFailoversWithoutMasterNameShareANamespace(t *testing.T) {
 			}
 			return nil
 		})
+	}
+
+	gamma := newRedisFailover(ns, "gamma")
+	gamma.Spec.Sentinel.MasterName = "alpha"
+	if err := k8s.Create(ctx, gamma); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, func() error {
+		got := &redisv1alpha1.RedisFailover{}
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(gamma), got); err != nil {
+			return err
+		}
+		ready := meta.FindStatusCondition(got.Status.Conditions, redisv1alpha1.ConditionReady)
+		if ready == nil || ready.Reason != redisv1alpha1.ReasonMasterNameConflict || !strings.Contains(ready.Message, "RedisFailover alpha") {
+			return fmt.Errorf("gamma: Ready = %+v, want MasterNameConflict naming alpha", ready)
+		}
+		return nil
+	})
+	if n := ownedObjects(t, ns, "gamma"); n != 0 {
+		t.Errorf("%d objects were created for gamma, whose masterName is alpha's default name", n)
 	}
 }
 
