@@ -84,7 +84,7 @@ spec:
   - name: client
     image: ${OPERATOR_IMAGE}
     imagePullPolicy: IfNotPresent
-    args: [smoke-test, --sentinel, rfs-cache:26379, --master-name, mymaster]
+    args: [smoke-test, --sentinel, rfs-cache:26379, --master-name, cache]
     env:
     - name: REDIS_PASSWORD
       valueFrom: {secretKeyRef: {name: cache-auth, key: password}}
@@ -99,9 +99,9 @@ cat >&2 <<EOF_HELP
 How to connect (namespace ${DEMO_NAMESPACE}, password in Secret cache-auth, key "password"):
   export KUBECONFIG=${KUBECONFIG_LOCAL}
   PASSWORD=\$(kubectl -n ${DEMO_NAMESPACE} get secret cache-auth -o jsonpath='{.data.password}' | base64 -d)
-  # Sentinel-aware clients: sentinels at rfs-cache.${DEMO_NAMESPACE}.svc:26379, master name "mymaster",
+  # Sentinel-aware clients: sentinels at rfs-cache.${DEMO_NAMESPACE}.svc:26379, master name "cache" (the RedisFailover's name),
   # the same password for the sentinels and Redis. From a shell in the cluster:
-  kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfs-cache -p 26379 -a "\$PASSWORD" SENTINEL get-master-addr-by-name mymaster
+  kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfs-cache -p 26379 -a "\$PASSWORD" SENTINEL get-master-addr-by-name cache
   # Other clients: writes to Service rfrm-cache:6379 (the master), reads from rfrs-cache:6379 (replicas).
   kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfrm-cache -a "\$PASSWORD" SET hello world
   kubectl -n ${DEMO_NAMESPACE} get rf            # MASTER, READY, SENTINELS, AGE

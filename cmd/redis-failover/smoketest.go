@@ -31,7 +31,7 @@ func newSmokeTestCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(sentinels) == 0 || masterName == "" {
-				return errors.New("--sentinel and --master-name are required, e.g. --sentinel rfs-NAME:26379 --master-name mymaster")
+				return errors.New("--sentinel and --master-name are required, e.g. --sentinel rfs-NAME:26379 --master-name NAME (the RedisFailover's status.masterName)")
 			}
 			if key == "" {
 				key = fmt.Sprintf("smoke-test:%d", time.Now().UnixNano())
