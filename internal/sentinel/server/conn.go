@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"slices"
@@ -30,9 +31,9 @@ const (
 	replySkip
 )
 
-// conn is one client connection. Its serve goroutine reads and executes commands; a second
-// goroutine (writeLoop) drains the outbox to the socket so that publishing never waits for a
-// slow reader.
+// conn is one client connection. Its serve goroutine reads and executes commands and writes
+// their replies; a second goroutine (pushLoop) sends only pub/sub messages, so that publishing
+// never waits for a slow reader.
 type conn struct {
 	s       *Server
 	nc      net.Conn
@@ -41,7 +42,7 @@ type conn struct {
 	laddr   string
 	fd      int
 	created time.Time
-	out     *outbox
+	out     *output
 	r       *resp.Reader
 
 	// Encoder state, used only by the serve goroutine.
@@ -60,53 +61,60 @@ type conn struct {
 	lastCmd string
 
 	// Used only by the serve goroutine.
-	authed     bool
-	replyMode  int
-	tracking   bool     // CLIENT TRACKING on/off, reported by TRACKINGINFO
-	closing    bool     // stop reading after the current command (close after reply)
-	channels   []string // subscription order, for UNSUBSCRIBE without arguments
-	patterns   []string
-	writerDone chan struct{}
-	killOnce   sync.Once
+	authed    bool
+	replyMode int
+	tracking  bool     // CLIENT TRACKING on/off, reported by TRACKINGINFO
+	closing   bool     // stop reading after the current command (close after reply)
+	channels  []string // subscription order, for UNSUBSCRIBE without arguments
+	patterns  []string
+	pushDone  chan struct{}
+	killOnce  sync.Once
 }
 
 func newConn(s *Server, nc net.Conn, id int64) *conn {
 	c := &conn{
-		s:          s,
-		nc:         nc,
-		id:         id,
-		addr:       nc.RemoteAddr().String(),
-		laddr:      nc.LocalAddr().String(),
-		fd:         socketFD(nc),
-		created:    time.Now(),
-		out:        newOutbox(),
-		user:       "default",
-		writerDone: make(chan struct{}),
+		s:        s,
+		nc:       nc,
+		id:       id,
+		addr:     nc.RemoteAddr().String(),
+		laddr:    nc.LocalAddr().String(),
+		fd:       socketFD(nc),
+		out:      newOutput(nc, &s.stats),
+		created:  time.Now(),
+		user:     "default",
+		pushDone: make(chan struct{}),
 	}
 	c.proto.Store(2)
 	c.lastActive.Store(c.created.UnixNano())
-	c.r = resp.NewReader(bufio.NewReaderSize(countingReader{nc, &s.stats}, readBufferSize), s.opts.ReadLimits)
+	c.r = resp.NewReader(bufio.NewReaderSize(connReader{c}, readBufferSize), s.opts.ReadLimits)
 	c.enc = resp.NewWriter(bufio.NewWriterSize(&c.encBuf, 512))
 	return c
 }
 
-// countingReader feeds INFO's total_net_input_bytes and total_reads_processed.
-type countingReader struct {
-	r     io.Reader
-	stats *stats
-}
+// connReader is the socket as the command reader sees it. The reader only calls Read when the
+// commands already received are all executed (or one is incomplete), so that is when the
+// replies so far are written: pipelined commands get their replies in one write, and a client
+// never waits for a reply while the server waits for its next command. It also feeds INFO's
+// total_net_input_bytes and total_reads_processed.
+type connReader struct{ c *conn }
 
-func (cr countingReader) Read(p []byte) (int, error) {
-	n, err := cr.r.Read(p)
-	cr.stats.netInputBytes.Add(int64(n))
-	cr.stats.readsProcessed.Add(1)
+func (cr connReader) Read(p []byte) (int, error) {
+	c := cr.c
+	if c.out.hasPending() {
+		if err := c.out.flush(); err != nil {
+			return 0, fmt.Errorf("writing replies: %w", err)
+		}
+	}
+	n, err := c.nc.Read(p)
+	c.s.stats.netInputBytes.Add(int64(n))
+	c.s.stats.readsProcessed.Add(1)
 	return n, err
 }
 
 // serve reads and executes commands until the client goes away, a protocol error, or a command
 // that closes the connection (CLIENT KILL of oneself, SHUTDOWN).
 func (c *conn) serve() {
-	go c.writeLoop()
+	go c.pushLoop()
 	defer c.cleanup()
 	for {
 		c.r.SetUnauthenticated(c.authRequired())
@@ -129,16 +137,17 @@ func (c *conn) serve() {
 	}
 }
 
-// cleanup unregisters the client and lets the replies already queued reach it (a client that
+// cleanup unregisters the client and lets the output still pending reach it (a client that
 // half-closes after pipelining still gets its answers, as with redis), bounded by
-// closeAfterReplyTimeout. If the client was killed, the queue is already gone.
+// closeAfterReplyTimeout. If the client was killed, the output is already gone.
 func (c *conn) cleanup() {
 	c.s.unregister(c)
 	c.s.pubsub.removeAll(c)
-	c.out.requestClose()
-	// Deadlines also apply to a write already blocked on a client that does not read.
+	// Deadlines also apply to a write already blocked in the push writer.
 	_ = c.nc.SetWriteDeadline(time.Now().Add(closeAfterReplyTimeout))
-	<-c.writerDone
+	_ = c.out.flush()
+	c.kill()
+	<-c.pushDone
 	c.s.log.V(1).Info("Client disconnected", "id", c.id, "addr", c.addr)
 }
 
@@ -150,44 +159,25 @@ func (c *conn) kill() {
 	})
 }
 
-// writeLoop sends queued replies and messages, batching whatever has accumulated into one
-// writev, until the outbox closes or a write fails.
-func (c *conn) writeLoop() {
-	defer close(c.writerDone)
-	defer func() { _ = c.nc.Close() }()
-	for {
-		frames, last := c.out.take()
-		if last {
-			_ = c.nc.SetWriteDeadline(time.Now().Add(closeAfterReplyTimeout))
-		}
-		if len(frames) > 0 {
-			n := 0
-			for _, f := range frames {
-				n += len(f)
-			}
-			bufs := net.Buffers(frames)
-			_, err := bufs.WriteTo(c.nc)
-			c.out.written(n)
-			c.s.stats.netOutputBytes.Add(int64(n))
-			c.s.stats.writesProcessed.Add(1)
-			if err != nil {
-				c.out.close()
-				return
-			}
-		}
-		if last {
-			return
+// pushLoop sends the pub/sub messages that Publish appended, until the connection is killed
+// (which closes the output and with it the wake-up channel).
+func (c *conn) pushLoop() {
+	defer close(c.pushDone)
+	for range c.out.kick {
+		if err := c.out.flush(); err != nil {
+			c.kill()
 		}
 	}
 }
 
-// encode renders v in the connection's protocol.
+// encode renders v in the connection's protocol. The result is valid until the next call
+// (the output copies it).
 func (c *conn) encode(v resp.Value) []byte {
 	c.encBuf.Reset()
 	// Writes to a bytes.Buffer cannot fail.
 	_ = c.enc.WriteValue(v, int(c.proto.Load()))
 	_ = c.enc.Flush()
-	return bytes.Clone(c.encBuf.Bytes())
+	return c.encBuf.Bytes()
 }
 
 // reply sends one reply, honouring CLIENT REPLY OFF/SKIP.
@@ -202,7 +192,13 @@ func (c *conn) reply(v resp.Value) {
 		c.replyMode = replyOn
 		return
 	}
-	c.out.pushReply(c.encode(v), c.s.opts.ReplyBacklog)
+	// Normally replies are written before the next read; a client that pipelines a lot without
+	// reading gets them written now, and the blocked write stops us reading its commands.
+	if c.out.pushReply(c.encode(v)) > c.s.opts.ReplyBacklog {
+		if err := c.out.flush(); err != nil {
+			c.kill()
+		}
+	}
 }
 
 // closeAfterReply makes the connection close once the replies so far are sent.

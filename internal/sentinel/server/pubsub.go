@@ -101,9 +101,10 @@ func subscriptionReply(kind string, name *string, count int) resp.Value {
 
 func (c *conn) subscriptionCount() int { return len(c.channels) + len(c.patterns) }
 
-// pushConfirmation queues a confirmation without waiting (the registry lock is held).
+// pushConfirmation queues a confirmation without waiting (the registry lock is held); the
+// serve goroutine writes it with its other replies.
 func (c *conn) pushConfirmation(v resp.Value) {
-	c.out.pushMessage(c.encode(v), int(^uint(0)>>1))
+	c.out.pushReply(c.encode(v))
 }
 
 func (c *conn) cmdSubscribe(args []string) {
