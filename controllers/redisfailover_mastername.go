@@ -50,7 +50,10 @@ func (r *RedisFailoverReconciler) claimMasterName(ctx context.Context, rf *redis
 		// Once per new conflict, not once per reconcile.
 		r.event(rf, corev1.EventTypeWarning, EventMasterNameConflict, "ClaimMasterName", cause.Error())
 	}
-	return ctrl.Result{RequeueAfter: r.resyncPeriod()}, true, r.setNotReady(ctx, rf, redisv1alpha1.ReasonMasterNameConflict, cause)
+	if err := r.setNotReady(ctx, rf, redisv1alpha1.ReasonMasterNameConflict, cause); err != nil {
+		return ctrl.Result{}, true, err
+	}
+	return ctrl.Result{RequeueAfter: r.resyncPeriod()}, true, nil
 }
 
 // masterNameHolder returns the oldest other RedisFailover in rf's namespace with rf's master
