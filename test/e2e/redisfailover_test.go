@@ -422,6 +422,18 @@ func podIPs(t *testing.T, f *framework.Framework, ns, instance, component string
 	return ips
 }
 
+func podReady(p *corev1.Pod) bool {
+	if p.DeletionTimestamp != nil {
+		return false
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
 func podNames(pods []corev1.Pod) []string {
 	var names []string
 	for _, p := range pods {
@@ -562,12 +574,28 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 			if p.Labels[appsv1.ControllerRevisionHashLabelKey] != sts.Status.UpdateRevision {
 				return false, fmt.Errorf("%s still at revision %s, want %s", p.Name, p.Labels[appsv1.ControllerRevisionHashLabelKey], sts.Status.UpdateRevision)
 			}
+			// The replacement pod exists at the new revision before it runs; the status read
+			// below may still describe the pod it replaced.
+			if !podReady(&p) {
+				return false, fmt.Errorf("%s at the new revision is not ready yet", p.Name)
+			}
+		}
+		if len(pods.Items) != 3 {
+			return false, fmt.Errorf("%d Redis pods", len(pods.Items))
 		}
 		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(rf), rf); err != nil {
 			return false, err
 		}
-		if c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != rf.Generation {
+		c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady)
+		if c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != rf.Generation {
 			return false, fmt.Errorf("not Ready at generation %d: %+v", rf.Generation, c)
+		}
+		// Ready must have been reached with the last restarted pod in view, not be left over
+		// from before it was replaced.
+		for _, p := range pods.Items {
+			if c.LastTransitionTime.Before(&p.CreationTimestamp) {
+				return false, fmt.Errorf("Ready since %s, before %s was created", c.LastTransitionTime, p.Name)
+			}
 		}
 		return true, nil
 	})
