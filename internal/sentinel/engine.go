@@ -38,9 +38,13 @@ type Engine struct {
 
 	mu    sync.Mutex
 	state *State
+	// links holds the one live link per address; only its reports reach the state.
 	links map[string]*instanceLink
 	ctx   context.Context
 	kick  chan struct{}
+	// openLink is startLink; the unit tests swap in links without goroutines, to play the
+	// links' reports in an order of their choosing.
+	openLink func(ctx context.Context, host linkHost, t Target) *instanceLink
 
 	scripts *scriptRunner
 }
@@ -59,7 +63,7 @@ type EngineOptions struct {
 func NewEngine(state *State, opts EngineOptions) *Engine {
 	e := &Engine{
 		log: opts.Log, now: opts.Clock, store: opts.Store, publisher: opts.Publisher, exit: opts.Exit,
-		state: state, links: map[string]*instanceLink{}, kick: make(chan struct{}, 1),
+		state: state, links: map[string]*instanceLink{}, kick: make(chan struct{}, 1), openLink: startLink,
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -81,10 +85,7 @@ func (e *Engine) SetPublisher(p Publisher) {
 
 // Run ticks the state machine until ctx ends, then closes every link.
 func (e *Engine) Run(ctx context.Context) {
-	e.mu.Lock()
-	e.ctx = ctx
-	e.reconcileLinks()
-	e.mu.Unlock()
+	e.attach(ctx)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -107,6 +108,14 @@ func (e *Engine) Run(ctx context.Context) {
 		e.mu.Unlock()
 		timer.Reset(next)
 	}
+}
+
+// attach opens the links the state needs; links live until ctx ends or the state drops them.
+func (e *Engine) attach(ctx context.Context) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ctx = ctx
+	e.reconcileLinks()
 }
 
 // kickTimer makes the run loop tick now (the failover needs a faster tick).
@@ -137,6 +146,11 @@ func (e *Engine) apply(eff Effects) {
 		e.scripts.schedule(sc)
 	}
 	e.reconcileLinks()
+	type failure struct {
+		cmd Command
+		err error
+	}
+	var failed []failure
 	for _, c := range eff.Commands {
 		l := e.links[c.Addr.String()]
 		if l == nil {
@@ -146,15 +160,21 @@ func (e *Engine) apply(eff Effects) {
 				e.oneShot(c)
 				continue
 			}
-			cmd := c
-			go e.reply(cmd, resp.Value{}, fmt.Errorf("no link to %s", c.Addr))
+			failed = append(failed, failure{c, fmt.Errorf("no link to %s", c.Addr)})
 			continue
 		}
 		if c.Op == OpReconnect {
 			l.reconnect()
 			continue
 		}
-		l.send(c)
+		if !l.send(c) {
+			failed = append(failed, failure{c, errLinkQueueFull})
+		}
+	}
+	// Commands that never left are failed here, under the same lock, rather than from a
+	// goroutine whose report could land after the link's next up or down.
+	for _, f := range failed {
+		e.handleReply(f.cmd, resp.Value{}, f.err)
 	}
 	if e.state.TickInterval() < 100*time.Millisecond {
 		e.kickTimer()
@@ -173,7 +193,7 @@ func (e *Engine) oneShot(c Command) {
 	}
 	ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
 	l := startLink(ctx, oneShotHost{e, cancel}, Target{Addr: c.Addr, Sentinel: true})
-	l.send(c)
+	l.send(c) // the first command on a new link: the queue has room
 }
 
 // oneShotHost ends its link after the first reply.
@@ -182,9 +202,9 @@ type oneShotHost struct {
 	cancel context.CancelFunc
 }
 
-func (h oneShotHost) linkUp(Addr)   {}
-func (h oneShotHost) linkDown(Addr) {}
-func (h oneShotHost) reply(cmd Command, v resp.Value, err error) {
+func (h oneShotHost) linkUp(*instanceLink)   {}
+func (h oneShotHost) linkDown(*instanceLink) {}
+func (h oneShotHost) reply(_ *instanceLink, cmd Command, v resp.Value, err error) {
 	h.Engine.log.V(1).Info("one-shot command done", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err)
 	h.cancel()
 }
@@ -217,7 +237,7 @@ func (e *Engine) reconcileLinks() {
 	}
 	for k, t := range want {
 		if _, ok := e.links[k]; !ok {
-			e.links[k] = startLink(e.ctx, e, t)
+			e.links[k] = e.openLink(e.ctx, e, t)
 		}
 	}
 }
@@ -237,37 +257,71 @@ func sameTarget(a, b Target) bool {
 
 // linkHost implementation: called from link goroutines.
 
-func (e *Engine) linkUp(addr Addr) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.apply(e.state.LinkUp(addr, e.now()))
+// current reports whether from is the engine's link to its address; e.mu is held. Reports of a
+// stopped link are dropped: the state already counted that link down when it was replaced
+// (reconcileLinks), and its late "down" would otherwise mark the successor's healthy
+// connection down for good (no PING or INFO goes to a link believed down, so nothing would
+// bring it back). sentinel.c does the same by clearing a closed hiredis context's data, which
+// every callback checks first.
+func (e *Engine) current(from *instanceLink) bool {
+	return e.links[from.target.Addr.String()] == from
 }
 
-func (e *Engine) linkDown(addr Addr) {
+func (e *Engine) linkUp(from *instanceLink) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.apply(e.state.LinkDown(addr, e.now()))
+	if !e.current(from) {
+		return
+	}
+	e.apply(e.state.LinkUp(from.target.Addr, e.now()))
 }
 
-func (e *Engine) reply(cmd Command, v resp.Value, err error) {
+func (e *Engine) linkDown(from *instanceLink) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.apply(e.state.LinkDown(from.target.Addr, e.now()))
+}
+
+// reply takes the reply to a command from the link that sent it. A stopped link's replies are
+// dropped too: the state reset the address's pending count when it counted that link down, so
+// they would be taken off its successor's count.
+func (e *Engine) reply(from *instanceLink, cmd Command, v resp.Value, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		e.log.V(2).Info("dropping the reply of a replaced link", "op", cmd.Op.String(), "addr", cmd.Addr.String())
+		return
+	}
+	e.handleReply(cmd, v, err)
+}
+
+// handleReply applies a reply or a failure; e.mu is held.
+func (e *Engine) handleReply(cmd Command, v resp.Value, err error) {
 	if err != nil {
 		e.log.V(2).Info("command failed", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err.Error())
 	}
 	e.apply(e.state.HandleReply(cmd, v, err, e.now()))
 }
 
-func (e *Engine) hello(payload string, from Addr) {
+func (e *Engine) hello(from *instanceLink, payload string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.apply(e.state.HandleHello(payload, from, e.now()))
+	if !e.current(from) {
+		return
+	}
+	e.apply(e.state.HandleHello(payload, from.target.Addr, e.now()))
 }
 
-func (e *Engine) pubsubActive(addr Addr) {
+func (e *Engine) pubsubActive(from *instanceLink) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.state.PubSubActivity(addr, e.now())
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubActivity(from.target.Addr, e.now())
 }
 
 func (e *Engine) clientName(kind string) string {
@@ -352,7 +406,9 @@ func (e *Engine) MasterNames() []string {
 
 // Hello takes a hello published straight to this sentinel.
 func (e *Engine) Hello(payload string) {
-	e.hello(payload, Addr{})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apply(e.state.HandleHello(payload, Addr{}, e.now()))
 }
 
 // Shutdown persists the state.

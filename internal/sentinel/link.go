@@ -25,13 +25,17 @@ const dialTimeout = time.Second
 // periodic traffic far earlier (maxPendingCommands).
 const maxInFlight = 512
 
-// linkHost is what a link reports to: the Engine.
+// linkHost is what a link reports to: the Engine. Every report names the link it comes from,
+// because a link the host has replaced (its auth-pass or rename-command changed, its instance
+// was removed or reset and then added again) keeps reporting until its goroutines notice the
+// stop, possibly after its successor to the same address reported: the host must tell the two
+// apart rather than go by the address.
 type linkHost interface {
-	linkUp(addr Addr)
-	linkDown(addr Addr)
-	reply(cmd Command, v resp.Value, err error)
-	hello(payload string, from Addr)
-	pubsubActive(addr Addr)
+	linkUp(from *instanceLink)
+	linkDown(from *instanceLink)
+	reply(from *instanceLink, cmd Command, v resp.Value, err error)
+	hello(from *instanceLink, payload string)
+	pubsubActive(from *instanceLink)
 	clientName(kind string) string
 	reconnectDelay() time.Duration
 }
@@ -76,12 +80,17 @@ func (l *instanceLink) reconnect() {
 	}
 }
 
-// send queues c; a full queue fails the command at once.
-func (l *instanceLink) send(c Command) {
+// errLinkQueueFull fails a command that the link could not even queue.
+var errLinkQueueFull = errors.New("link queue full")
+
+// send queues c and reports false if the queue is full: the caller (which holds the engine's
+// lock, so the link cannot report to it) fails the command itself.
+func (l *instanceLink) send(c Command) bool {
 	select {
 	case l.out <- c:
+		return true
 	default:
-		go l.host.reply(c, resp.Value{}, errors.New("link queue full"))
+		return false
 	}
 }
 
@@ -134,7 +143,7 @@ func (l *instanceLink) runCmd(ctx context.Context) {
 		conn, err := l.dial(ctx)
 		if err != nil {
 			if wasUp {
-				l.host.linkDown(l.target.Addr)
+				l.host.linkDown(l)
 				wasUp = false
 			}
 			l.failQueued()
@@ -148,7 +157,7 @@ func (l *instanceLink) runCmd(ctx context.Context) {
 		l.mu.Unlock()
 		l.serveCmd(ctx, conn)
 		conn.Close()
-		l.host.linkDown(l.target.Addr)
+		l.host.linkDown(l)
 		wasUp = false
 		// A connection that was up and dropped (CLIENT KILL by a promotion transaction, a
 		// restart) is re-opened at once; only failed attempts are throttled. sentinel.c waits a
@@ -162,7 +171,7 @@ func (l *instanceLink) failQueued() {
 	for {
 		select {
 		case c := <-l.out:
-			l.host.reply(c, resp.Value{}, errors.New("link down"))
+			l.host.reply(l, c, resp.Value{}, errors.New("link down"))
 		default:
 			return
 		}
@@ -183,7 +192,7 @@ func (l *instanceLink) serveCmd(ctx context.Context, conn net.Conn) {
 	if err := w.Flush(); err != nil {
 		return
 	}
-	l.host.linkUp(l.target.Addr)
+	l.host.linkUp(l)
 
 	readerDone := make(chan struct{})
 	go func() {
@@ -197,7 +206,7 @@ func (l *instanceLink) serveCmd(ctx context.Context, conn net.Conn) {
 			select {
 			case f := <-pending:
 				if f.report {
-					l.host.reply(f.cmd, resp.Value{}, errors.New("link closed"))
+					l.host.reply(l, f.cmd, resp.Value{}, errors.New("link closed"))
 				}
 			default:
 				return
@@ -222,7 +231,7 @@ func (l *instanceLink) serveCmd(ctx context.Context, conn net.Conn) {
 			select {
 			case pending <- inflight{cmd: c, replies: n, report: true}:
 			default:
-				l.host.reply(c, resp.Value{}, errors.New("too many commands in flight"))
+				l.host.reply(l, c, resp.Value{}, errors.New("too many commands in flight"))
 				return
 			}
 			// Write everything queued before flushing: one syscall per burst.
@@ -237,7 +246,7 @@ func (l *instanceLink) serveCmd(ctx context.Context, conn net.Conn) {
 					select {
 					case pending <- inflight{cmd: c2, replies: n, report: true}:
 					default:
-						l.host.reply(c2, resp.Value{}, errors.New("too many commands in flight"))
+						l.host.reply(l, c2, resp.Value{}, errors.New("too many commands in flight"))
 						return
 					}
 				default:
@@ -267,13 +276,13 @@ func (l *instanceLink) readReplies(conn net.Conn, pending chan inflight) {
 		for i := 1; i < f.replies; i++ {
 			if v, err = r.ReadValue(); err != nil {
 				if f.report {
-					l.host.reply(f.cmd, resp.Value{}, err)
+					l.host.reply(l, f.cmd, resp.Value{}, err)
 				}
 				return
 			}
 		}
 		if f.report {
-			l.host.reply(f.cmd, v, nil)
+			l.host.reply(l, f.cmd, v, nil)
 		}
 	}
 }
@@ -363,10 +372,10 @@ func (l *instanceLink) servePubSub(conn net.Conn) {
 		kind, _ := v.Elems[0].Text()
 		switch strings.ToLower(kind) {
 		case "subscribe":
-			l.host.pubsubActive(l.target.Addr)
+			l.host.pubsubActive(l)
 		case "message":
 			if payload, ok := v.Elems[2].Text(); ok {
-				l.host.hello(payload, l.target.Addr)
+				l.host.hello(l, payload)
 			}
 		}
 	}
