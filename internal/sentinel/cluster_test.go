@@ -127,12 +127,17 @@ func (c *cluster) startSentinel(i int) *redistest.Sentinel {
 			DownAfter: downAfter, FailoverTimeout: c.opts.failoverTimeout}},
 		Directives: c.opts.directives,
 	})
-	c.t.Cleanup(func() {
+	failOnDataRace(c.t, s)
+	return s
+}
+
+// failOnDataRace fails the test at cleanup if the race detector reported in s's log.
+func failOnDataRace(t testing.TB, s *redistest.Sentinel) {
+	t.Cleanup(func() {
 		if b, err := os.ReadFile(s.LogPath()); err == nil && strings.Contains(string(b), "DATA RACE") {
-			c.t.Errorf("%s: the race detector reported a data race; see %s", s.Name(), s.LogPath())
+			t.Errorf("%s: the race detector reported a data race; see %s", s.Name(), s.LogPath())
 		}
 	})
-	return s
 }
 
 // masterAddr is what sentinel s answers to get-master-addr-by-name.
