@@ -41,6 +41,7 @@ type conn struct {
 	addr    string
 	laddr   string
 	fd      int
+	sock    io.ReadWriter // nc's socket, see newSocketIO
 	created time.Time
 	out     *output
 	r       *resp.Reader
@@ -79,11 +80,12 @@ func newConn(s *Server, nc net.Conn, id int64) *conn {
 		addr:     nc.RemoteAddr().String(),
 		laddr:    nc.LocalAddr().String(),
 		fd:       socketFD(nc),
-		out:      newOutput(nc, &s.stats),
+		sock:     newSocketIO(nc),
 		created:  time.Now(),
 		user:     "default",
 		pushDone: make(chan struct{}),
 	}
+	c.out = newOutput(c.sock, &s.stats)
 	c.proto.Store(2)
 	c.lastActive.Store(c.created.UnixNano())
 	c.r = resp.NewReader(bufio.NewReaderSize(connReader{c}, readBufferSize), s.opts.ReadLimits)
@@ -105,7 +107,7 @@ func (cr connReader) Read(p []byte) (int, error) {
 			return 0, fmt.Errorf("writing replies: %w", err)
 		}
 	}
-	n, err := c.nc.Read(p)
+	n, err := c.sock.Read(p)
 	c.s.stats.netInputBytes.Add(int64(n))
 	c.s.stats.readsProcessed.Add(1)
 	return n, err

@@ -2,7 +2,7 @@ package server
 
 import (
 	"errors"
-	"net"
+	"io"
 	"sync"
 )
 
@@ -24,7 +24,7 @@ const keepBufferCap = 16 << 10
 // send them. A subscriber whose unsent bytes would exceed the pub/sub limit is disconnected
 // instead (redis's client-output-buffer-limit pubsub).
 type output struct {
-	nc    net.Conn
+	w     io.Writer // the socket
 	stats *stats
 
 	mu      sync.Mutex
@@ -39,8 +39,8 @@ type output struct {
 	writeMu sync.Mutex
 }
 
-func newOutput(nc net.Conn, st *stats) *output {
-	return &output{nc: nc, stats: st, kick: make(chan struct{}, 1)}
+func newOutput(w io.Writer, st *stats) *output {
+	return &output{w: w, stats: st, kick: make(chan struct{}, 1)}
 }
 
 // pushReply appends a reply of the serve goroutine and returns the backlog size, which the
@@ -106,7 +106,7 @@ func (o *output) flush() error {
 		o.spare = nil
 		o.mu.Unlock()
 
-		n, err := o.nc.Write(buf)
+		n, err := o.w.Write(buf)
 		o.stats.netOutputBytes.Add(int64(n))
 		o.stats.writesProcessed.Add(1)
 
