@@ -95,24 +95,37 @@ func TestSpecChangesPropagate(t *testing.T) {
 	key := types.NamespacedName{Namespace: ns, Name: "rfr-grow"}
 	eventually(t, 10*time.Second, func() error { return k8s.Get(ctx, key, &appsv1.StatefulSet{}) })
 
-	// Someone edits an owned object by hand: the operator puts its fields back.
+	// Someone edits an owned object by hand: the operator, watching what it owns, puts its
+	// fields back.
 	cm := &corev1.ConfigMap{}
 	if err := k8s.Get(ctx, key, cm); err != nil {
 		t.Fatal(err)
 	}
 	original := cm.Data["redis.conf"]
-	cm.Data["redis.conf"] = "port 1\n"
-	if err := k8s.Update(ctx, cm); err != nil {
+	edited := cm.DeepCopy()
+	edited.Data["redis.conf"] = "port 1\n"
+	if err := k8s.Patch(ctx, edited, client.MergeFrom(cm)); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, 10*time.Second, func() error {
+		if err := k8s.Get(ctx, key, cm); err != nil {
+			return err
+		}
+		if cm.Data["redis.conf"] != original {
+			return fmt.Errorf("redis.conf still edited by hand: %q", cm.Data["redis.conf"])
+		}
+		return nil
+	})
 
+	// Merge patches, not updates: the operator writes the status concurrently.
 	if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), rf); err != nil {
 		t.Fatal(err)
 	}
-	rf.Spec.Redis.Replicas = 5
-	rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 100mb"}
-	rf.Spec.Sentinel.Replicas = 5
-	if err := k8s.Update(ctx, rf); err != nil {
+	changed := rf.DeepCopy()
+	changed.Spec.Redis.Replicas = 5
+	changed.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 100mb"}
+	changed.Spec.Sentinel.Replicas = 5
+	if err := k8s.Patch(ctx, changed, client.MergeFrom(rf)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, func() error {
