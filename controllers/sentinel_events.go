@@ -7,12 +7,12 @@ import (
 	"sync"
 
 	"github.com/go-logr/logr"
-	goredis "github.com/redis/go-redis/v9"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/redis"
 )
 
 // sentinelChannels are the sentinel events after which the topology may have changed. A
@@ -94,29 +94,15 @@ func (s *SentinelEvents) Forget(key types.NamespacedName) {
 	}
 }
 
-// follow relays one sentinel's events until ctx ends. go-redis re-dials and re-subscribes a
-// broken pub/sub connection by itself.
+// follow relays one sentinel's events as reconcile requests until ctx ends.
 func (s *SentinelEvents) follow(ctx context.Context, key types.NamespacedName, addr, password string) {
-	sc := goredis.NewSentinelClient(&goredis.Options{Addr: addr, Password: password, Protocol: 2, DisableIdentity: true})
-	defer func() { _ = sc.Close() }()
-	ps := sc.Subscribe(ctx, sentinelChannels...)
-	defer func() { _ = ps.Close() }()
-	messages := ps.Channel()
-	for {
+	c := redis.Client{Password: password}
+	c.FollowSentinel(ctx, addr, sentinelChannels, func(e redis.SentinelEvent) {
+		s.log.V(1).Info("sentinel event", "redisfailover", key, "sentinel", addr, "event", e.Channel, "payload", e.Payload)
+		rf := &redisv1alpha1.RedisFailover{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
 		select {
+		case s.events <- event.GenericEvent{Object: rf}:
 		case <-ctx.Done():
-			return
-		case msg, ok := <-messages:
-			if !ok {
-				return
-			}
-			s.log.V(1).Info("sentinel event", "redisfailover", key, "sentinel", addr, "event", msg.Channel, "payload", msg.Payload)
-			rf := &redisv1alpha1.RedisFailover{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
-			select {
-			case s.events <- event.GenericEvent{Object: rf}:
-			case <-ctx.Done():
-				return
-			}
 		}
-	}
+	})
 }

@@ -233,3 +233,35 @@ func splitFlags(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
+
+// SentinelEvent is one event a sentinel published (+switch-master, +sdown, ...).
+type SentinelEvent struct {
+	Channel string
+	Payload string
+}
+
+// FollowSentinel subscribes to channels on the sentinel at addr and calls fn for every event
+// until ctx ends. go-redis re-dials and re-subscribes a broken connection by itself, so a
+// sentinel that restarts is followed again once it is back.
+func (c Client) FollowSentinel(ctx context.Context, addr string, channels []string, fn func(SentinelEvent)) {
+	opts := c.options(addr)
+	// The subscription is long-lived: only dialing is bounded, reads wait for the next event
+	// (go-redis pings the connection to notice a dead peer).
+	opts.ReadTimeout = -1
+	sc := goredis.NewSentinelClient(opts)
+	defer func() { _ = sc.Close() }()
+	ps := sc.Subscribe(ctx, channels...)
+	defer func() { _ = ps.Close() }()
+	messages := ps.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case msg, ok := <-messages:
+			if !ok {
+				return
+			}
+			fn(SentinelEvent{Channel: msg.Channel, Payload: msg.Payload})
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +85,47 @@ func TestSentinelRefusesWrongPassword(t *testing.T) {
 	if err == nil || errors.Is(err, redis.ErrNotMonitored) {
 		t.Fatalf("a sentinel answered a client with the wrong password: err=%v", err)
 	}
+}
+
+// FollowSentinel relays what a real redis-sentinel publishes: here the +sdown of a master that
+// was killed.
+func TestFollowSentinelRelaysEvents(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	master := redistest.Start(t, redistest.Options{})
+	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "spw"})
+	c := redis.Client{Password: "spw"}
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "ev", master.Host, master.Port, 1,
+		[]redis.SentinelOption{{Name: "down-after-milliseconds", Value: "200"}}); err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan redis.SentinelEvent, 16)
+	go c.FollowSentinel(ctx, sentinel.Addr(), []string{"+sdown"}, func(e redis.SentinelEvent) { events <- e })
+	// The subscription must be in place before the master dies; the sentinel counts it.
+	redistest.Eventually(t, 5*time.Second, func() error {
+		n, err := sentinelSubscribers(ctx, sentinel)
+		if err != nil || n != 1 {
+			return fmt.Errorf("subscribed clients: %d (%v)", n, err)
+		}
+		return nil
+	})
+	master.Kill()
+	select {
+	case e := <-events:
+		if e.Channel != "+sdown" || !strings.Contains(e.Payload, fmt.Sprintf("master ev %s %d", master.Host, master.Port)) {
+			t.Errorf("event %+v, want +sdown of master ev", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no +sdown relayed within 10s of killing the master (down-after 200ms)")
+	}
+}
+
+// sentinelSubscribers counts the sentinel's clients subscribed to one channel (sentinels have
+// no PUBSUB command; CLIENT LIST shows sub=N per client).
+func sentinelSubscribers(ctx context.Context, s *redistest.Server) (int, error) {
+	list, err := s.Client().ClientList(ctx).Result()
+	if err != nil {
+		return 0, err
+	}
+	return strings.Count(list, " sub=1 "), nil
 }
