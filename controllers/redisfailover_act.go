@@ -108,7 +108,8 @@ func (r *RedisFailoverReconciler) labelPod(ctx context.Context, pod *corev1.Pod,
 		patched.Labels = map[string]string{}
 	}
 	patched.Labels[redisv1alpha1.LabelRole] = role
-	if err := r.Patch(ctx, patched, client.MergeFrom(pod)); err != nil {
+	// A pod deleted since it was listed needs no label: its replacement is labelled next time.
+	if err := client.IgnoreNotFound(r.Patch(ctx, patched, client.MergeFrom(pod))); err != nil {
 		return fmt.Errorf("labelling pod %s %s=%s: %w", pod.Name, redisv1alpha1.LabelRole, role, err)
 	}
 	return nil

@@ -90,7 +90,8 @@ const (
 // Decide is the pure heart of the controller: from one observation and the spec, which node is
 // the master and what must change. The rules, in order:
 //
-//  1. While any sentinel reports a failover in progress, change nothing: the sentinels own it.
+//  1. While any sentinel reports a failover in progress, change nothing but the role labels,
+//     and those only once a quorum names the promoted node: the sentinels own the failover.
 //  2. When a quorum of sentinels names a pod, that pod is the master. If its server answers as a
 //     replica (it restarted and came back fenced), ask the sentinels to fail over rather than
 //     promote it: it may be empty. If it does not answer, wait for the sentinels' failover.
@@ -106,7 +107,17 @@ const (
 func Decide(t Topology, s Spec) Plan {
 	v := t.Verdict()
 	if v.FailingOver {
-		return Plan{Waiting: "a sentinel reports a failover in progress; the sentinels own it until it ends"}
+		p := Plan{Waiting: "a sentinel reports a failover in progress; the sentinels own it until it ends"}
+		// Once a quorum names the promoted node and it answers as master (+switch-master), the
+		// choice is made: the labels, and with them the master Service, follow at once, while
+		// the replicas are left to the sentinels' reconfiguration.
+		if v.Agreed(s.Quorum) {
+			if chosen, ok := t.NodeAt(v.LeadingHost, v.LeadingPort); ok && chosen.IsMaster() {
+				p.Master = chosen.Pod
+				p.label(t, chosen)
+			}
+		}
+		return p
 	}
 	var p Plan
 	master, ok := p.chooseMaster(t, s, v)

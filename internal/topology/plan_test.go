@@ -232,6 +232,23 @@ func TestDecide(t *testing.T) {
 			wantWaiting: true,
 		},
 		{
+			name: "a failover in progress whose new master a quorum already names: only the labels follow",
+			topology: func() Topology {
+				t := Topology{
+					Nodes:     []Node{unreachable(0, "master"), master(1, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
+					Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(1), ip(2)) }),
+				}
+				t.Sentinels[0].View.Master.Flags = []string{"master", "failover_in_progress"}
+				return t
+			}(),
+			wantMaster:  "rfr-a-1",
+			wantWaiting: true,
+			want: []Action{
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+			},
+		},
+		{
 			name: "sentinels name an address no pod has but know a live replica: they will fail over, wait",
 			topology: Topology{
 				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "10.0.0.99", port, 900, "replica"), replica(2, "10.0.0.99", port, 900, "replica")},
