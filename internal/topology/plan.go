@@ -247,6 +247,12 @@ func (p *Plan) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
 			continue
 		}
 		if !sn.Monitors {
+			if p.has(ReplicaOf) {
+				// A sentinel learns replicas from the master's INFO, which it reads on MONITOR and
+				// then every 10 s: monitoring after the replicas follow saves those 10 s.
+				p.Waiting = fmt.Sprintf("sentinel %s is told to monitor %s once the replicas follow it", sn.Pod, master.Pod)
+				continue
+			}
 			p.add(Action{Kind: Monitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf("sentinel %s does not monitor %s", sn.Pod, s.MasterName)})
 			continue
 		}
@@ -317,3 +323,12 @@ func firstMonitoring(t Topology) string {
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
+
+func (p *Plan) has(kind ActionKind) bool {
+	for _, a := range p.Actions {
+		if a.Kind == kind {
+			return true
+		}
+	}
+	return false
+}

@@ -84,6 +84,18 @@ func TestDecide(t *testing.T) {
 				{Kind: Label, Node: "rfr-a-0", Role: "master"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
+			},
+			// The sentinels are told once the replicas follow (next row).
+			wantWaiting: true,
+		},
+		{
+			name: "bootstrap, second round: the replicas follow, now the sentinels monitor the master",
+			topology: Topology{
+				Nodes:     []Node{master(0, 0, "master"), replica(1, ip(0), port, 0, "replica"), replica(2, ip(0), port, 0, "replica")},
+				Sentinels: all(idleSentinel),
+			},
+			wantMaster: "rfr-a-0",
+			want: []Action{
 				{Kind: Monitor, Sentinel: "rfs-a-0", Master: "rfr-a-0"},
 				{Kind: Monitor, Sentinel: "rfs-a-1", Master: "rfr-a-0"},
 				{Kind: Monitor, Sentinel: "rfs-a-2", Master: "rfr-a-0"},
@@ -102,10 +114,8 @@ func TestDecide(t *testing.T) {
 				{Kind: Label, Node: "rfr-a-1", Role: "master"},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
-				{Kind: Monitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
-				{Kind: Monitor, Sentinel: "rfs-a-1", Master: "rfr-a-1"},
-				{Kind: Monitor, Sentinel: "rfs-a-2", Master: "rfr-a-1"},
 			},
+			wantWaiting: true,
 		},
 		{
 			name: "no master and a node does not answer: wait, it may hold the most data",
