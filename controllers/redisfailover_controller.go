@@ -37,8 +37,9 @@ const FieldOwner = "redis-failover-operator"
 const (
 	// requeueActing is how soon to look again after acting or while waiting on the sentinels.
 	requeueActing = time.Second
-	// requeueUnhealthy is how soon to look again while not Ready.
-	requeueUnhealthy = 5 * time.Second
+	// requeueUnhealthy is how soon to look again while not Ready: sentinels converge (find
+	// each other and the replicas) within a few seconds and Ready should say so promptly.
+	requeueUnhealthy = 2 * time.Second
 	// DefaultResyncPeriod is how often a Ready RedisFailover is re-checked without any event.
 	DefaultResyncPeriod = 60 * time.Second
 )
