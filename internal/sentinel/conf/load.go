@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/failover-dev/redis-failover-operator/internal/confargs"
 )
 
 // Load reads and validates the sentinel config file at path.
@@ -68,7 +70,7 @@ func (p *parser) parse(data []byte) error {
 		if strings.IndexByte(line, 0) >= 0 {
 			return p.errf(lineNo, "", "the line contains a NUL byte; write it as \\x00 inside double quotes")
 		}
-		args, err := SplitArgs(line)
+		args, err := confargs.Split(line)
 		if err != nil {
 			return p.errf(lineNo, "", "%v in configuration line; close the quote or escape it (\\\" or \\')", err)
 		}
@@ -286,7 +288,7 @@ func (p *parser) sentinel(d Directive) error {
 	m := c.Master(vals[0])
 	if m == nil {
 		return p.errf(d.Line, dir, "no master named %q; add `sentinel monitor %s <ip> <port> <quorum>` or fix the name",
-			vals[0], Quote(vals[0]))
+			vals[0], confargs.Quote(vals[0]))
 	}
 	var err error
 	switch sub {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/failover-dev/redis-failover-operator/internal/confargs"
 )
 
 // RewriteSignature marks where generated lines start, as in redis.
@@ -122,7 +124,7 @@ func newRewrite(old []byte) *rewrite {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		args, err := SplitArgs(line)
+		args, err := confargs.Split(line)
 		if err != nil || len(args) == 0 {
 			continue // not ours to fix: keep it as the user wrote it
 		}
@@ -175,13 +177,13 @@ func (r *rewrite) set(key string, force bool, args ...string) {
 		idx := idxs[0]
 		r.byOption[key] = idxs[1:]
 		if !equalArgs(r.oldArgs[idx], args) {
-			line := JoinArgs(args...)
+			line := confargs.Join(args...)
 			r.lines[idx] = &line
 		}
 		return
 	}
 	if force {
-		r.appended = append(r.appended, JoinArgs(args...))
+		r.appended = append(r.appended, confargs.Join(args...))
 	}
 }
 

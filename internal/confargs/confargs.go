@@ -1,4 +1,8 @@
-package conf
+// Package confargs reads and writes the argument syntax that redis.conf and sentinel.conf share
+// (redis's sdssplitargs and sdscatrepr). It is the one implementation used both where the
+// operator renders user values into config files and where the sentinel parses and rewrites its
+// own file, so that quoting, and with it config injection, is decided in exactly one place.
+package confargs
 
 import (
 	"errors"
@@ -6,12 +10,13 @@ import (
 	"strings"
 )
 
-var errUnbalancedQuotes = errors.New("unbalanced quotes")
+// ErrUnbalancedQuotes is what redis reports as "Unbalanced quotes in configuration line".
+var ErrUnbalancedQuotes = errors.New("unbalanced quotes")
 
-// SplitArgs splits a config line into arguments exactly like redis's sdssplitargs: blanks separate
+// Split splits a config line into arguments exactly like redis's sdssplitargs: blanks separate
 // arguments; "double quotes" understand \xHH, \n, \r, \t, \b, \a and \<char>; 'single quotes'
 // understand only \'; a closing quote must be followed by a blank or the end of the line.
-func SplitArgs(line string) ([]string, error) {
+func Split(line string) ([]string, error) {
 	var args []string
 	i, n := 0, len(line)
 	for {
@@ -27,7 +32,7 @@ func SplitArgs(line string) ([]string, error) {
 			switch {
 			case inDouble:
 				if i >= n {
-					return nil, errUnbalancedQuotes
+					return nil, ErrUnbalancedQuotes
 				}
 				c := line[i]
 				switch {
@@ -47,7 +52,7 @@ func SplitArgs(line string) ([]string, error) {
 				}
 			case inSingle:
 				if i >= n {
-					return nil, errUnbalancedQuotes
+					return nil, ErrUnbalancedQuotes
 				}
 				c := line[i]
 				switch {
@@ -123,7 +128,7 @@ func unescape(c byte) byte {
 	}
 }
 
-// Quote renders one argument so that SplitArgs (and redis) read it back unchanged: bare when that
+// Quote renders one argument so that Split (and redis) read it back unchanged: bare when that
 // is unambiguous, otherwise in double quotes with the escapes of redis's sdscatrepr.
 func Quote(s string) string {
 	if isBare(s) {
@@ -170,8 +175,8 @@ func isBare(s string) bool {
 	return true
 }
 
-// JoinArgs renders a config line from its arguments.
-func JoinArgs(args ...string) string {
+// Join renders a config line from its arguments.
+func Join(args ...string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
 		q[i] = Quote(a)

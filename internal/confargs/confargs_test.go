@@ -1,12 +1,13 @@
-package conf
+package confargs
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestSplitArgsFollowsSdssplitargs(t *testing.T) {
+func TestSplitFollowsSdssplitargs(t *testing.T) {
 	cases := []struct {
 		line string
 		want []string
@@ -24,21 +25,21 @@ func TestSplitArgsFollowsSdssplitargs(t *testing.T) {
 		{"", nil},
 	}
 	for _, c := range cases {
-		got, err := SplitArgs(c.line)
+		got, err := Split(c.line)
 		if err != nil {
-			t.Errorf("SplitArgs(%q): %v", c.line, err)
+			t.Errorf("Split(%q): %v", c.line, err)
 			continue
 		}
 		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("SplitArgs(%q) mismatch (-want +got):\n%s", c.line, diff)
+			t.Errorf("Split(%q) mismatch (-want +got):\n%s", c.line, diff)
 		}
 	}
 }
 
-func TestSplitArgsRejectsUnbalancedQuotes(t *testing.T) {
+func TestSplitRejectsUnbalancedQuotes(t *testing.T) {
 	for _, line := range []string{`"abc`, `'abc`, `"abc"def`, `'abc'def`, `"abc\"`, `a "b`} {
-		if got, err := SplitArgs(line); err == nil {
-			t.Errorf("SplitArgs(%q) = %q; want an error", line, got)
+		if got, err := Split(line); err == nil {
+			t.Errorf("Split(%q) = %q; want an error", line, got)
 		}
 	}
 }
@@ -46,16 +47,34 @@ func TestSplitArgsRejectsUnbalancedQuotes(t *testing.T) {
 func TestQuoteRoundTrips(t *testing.T) {
 	for _, s := range []string{"plain", "", "with space", `q"uote`, "it's", `back\slash`, "\x00\x01\xff",
 		"tab\there", "new\nline", "ünïcode", "#hash", "a\vb\fc", `\x41`} {
-		got, err := SplitArgs("directive " + Quote(s))
+		got, err := Split("directive " + Quote(s))
 		if err != nil {
-			t.Errorf("SplitArgs(Quote(%q) = %s): %v", s, Quote(s), err)
+			t.Errorf("Split(Quote(%q) = %s): %v", s, Quote(s), err)
 			continue
 		}
 		if len(got) != 2 || got[1] != s {
-			t.Errorf("SplitArgs(Quote(%q) = %s) = %q", s, Quote(s), got)
+			t.Errorf("Split(Quote(%q) = %s) = %q", s, Quote(s), got)
 		}
 	}
 	if got := Quote("mymaster"); got != "mymaster" {
 		t.Errorf("Quote(mymaster) = %s; plain words stay bare", got)
 	}
+}
+
+// FuzzQuote checks that any byte string survives quoting as one argument on one line: the
+// property that keeps a user value from starting a second directive.
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{"x", "a b", `"\x00'`, "\n", "\\x4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, a string) {
+		q := Quote(a)
+		if strings.ContainsAny(q, "\r\n\x00") {
+			t.Fatalf("Quote(%q) = %q spans lines", a, q)
+		}
+		got, err := Split(q)
+		if err != nil || len(got) != 1 || got[0] != a {
+			t.Fatalf("Split(Quote(%q)) = %q, %v", a, got, err)
+		}
+	})
 }
