@@ -27,7 +27,17 @@ import (
 // waits until the node accepts connections and returns a client and what the script printed.
 func runStartScript(t *testing.T, sh shell, port, sentinelPort int, masterName, podIP string) (*redis.Client, *bytes.Buffer) {
 	t.Helper()
-	dir, tmpl, pwFile, out := writeInitInputs(t, "", nil)
+	return runStartScriptWithPassword(t, sh, port, sentinelPort, masterName, podIP, "")
+}
+
+// runStartScriptWithPassword is runStartScript with a mounted password file when password is not "".
+func runStartScriptWithPassword(t *testing.T, sh shell, port, sentinelPort int, masterName, podIP, password string) (*redis.Client, *bytes.Buffer) {
+	t.Helper()
+	var pw []byte
+	if password != "" {
+		pw = []byte(password)
+	}
+	dir, tmpl, pwFile, out := writeInitInputs(t, "", pw)
 	if err := os.WriteFile(tmpl, []byte(hostRedisConf(t, dir, port)+"bind 127.0.0.1\n"), 0o444); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +81,7 @@ func runStartScript(t *testing.T, sh shell, port, sentinelPort int, masterName, 
 		}
 		return c.Close()
 	})
-	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Protocol: 2})
+	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Password: password, Protocol: 2})
 	t.Cleanup(func() { _ = c.Close() })
 	return c, &output
 }
@@ -79,14 +89,25 @@ func runStartScript(t *testing.T, sh shell, port, sentinelPort int, masterName, 
 // startMasterAndSentinel runs a master holding one key and a stock sentinel monitoring it under name.
 func startMasterAndSentinel(t *testing.T, name string) (masterPort, sentinelPort int, master *redis.Client) {
 	t.Helper()
+	return startMasterAndSentinelWithPassword(t, name, "")
+}
+
+// startMasterAndSentinelWithPassword is startMasterAndSentinel with the password as requirepass
+// of the master and the sentinel (and the sentinel's auth-pass), as init.sh and the controller set them.
+func startMasterAndSentinelWithPassword(t *testing.T, name, password string) (masterPort, sentinelPort int, master *redis.Client) {
+	t.Helper()
 	masterPort = freePort(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "master.conf")
-	if err := os.WriteFile(conf, []byte(hostRedisConf(t, dir, masterPort)+"bind 127.0.0.1\n"), 0o644); err != nil {
+	auth := ""
+	if password != "" {
+		auth = fmt.Sprintf("requirepass %q\nmasterauth %q\n", password, password)
+	}
+	if err := os.WriteFile(conf, []byte(hostRedisConf(t, dir, masterPort)+"bind 127.0.0.1\n"+auth), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	startServer(t, "redis-server", conf, masterPort)
-	master = redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(masterPort)), Protocol: 2})
+	master = redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(masterPort)), Password: password, Protocol: 2})
 	t.Cleanup(func() { _ = master.Close() })
 	if err := master.Set(context.Background(), "acknowledged", "before-restart", 0).Err(); err != nil {
 		t.Fatal(err)
@@ -94,6 +115,9 @@ func startMasterAndSentinel(t *testing.T, name string) (masterPort, sentinelPort
 	sentinelPort = freePort(t)
 	sconf := filepath.Join(dir, "sentinel.conf")
 	text := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor %s 127.0.0.1 %d 1\n", sentinelPort, dir, name, masterPort)
+	if password != "" {
+		text += fmt.Sprintf("requirepass %q\nsentinel auth-pass %s %q\n", password, name, password)
+	}
 	if err := os.WriteFile(sconf, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -179,4 +203,24 @@ func TestStartScriptFencesANodeWhenTheSentinelKnowsNoSuchMaster(t *testing.T) {
 	_, sentinelPort, _ := startMasterAndSentinel(t, "other")
 	c, _ := runStartScript(t, shells(t)[0], freePort(t), sentinelPort, "shop", "10.1.2.3")
 	assertServesNothing(t, c)
+}
+
+func TestStartScriptAsksTheSentinelWithThePassword(t *testing.T) {
+	const name, password = "shop", "s3cret pass"
+	masterPort, sentinelPort, _ := startMasterAndSentinelWithPassword(t, name, password)
+	for _, sh := range shells(t) {
+		t.Run(sh.name, func(t *testing.T) {
+			c, _ := runStartScriptWithPassword(t, sh, freePort(t), sentinelPort, name, "10.1.2.3", password)
+			redistest.Eventually(t, 15*time.Second, "the node to sync from the sentinels' master with masterauth", func(ctx context.Context) error {
+				info, err := c.Info(ctx, "replication").Result()
+				if err != nil {
+					return err
+				}
+				if !strings.Contains(info, "master_port:"+strconv.Itoa(masterPort)) || !strings.Contains(info, "master_link_status:up") {
+					return fmt.Errorf("not synced: %q", info)
+				}
+				return nil
+			})
+		})
+	}
 }

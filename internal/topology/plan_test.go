@@ -481,3 +481,29 @@ func applyForTest(t Topology, p Plan) Topology {
 func redisPeer(i int) redis.SentinelPeer {
 	return redis.SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", i), Port: 26379, Flags: []string{"sentinel"}}
 }
+
+// A master restarted in place whose sentinels know no live replica: the plan promotes the
+// replica with the most data, re-points the sentinels and then has nothing more to do. The
+// fenced, empty node is never promoted on the way.
+func TestDecideAfterARestartInPlaceConvergesOnTheReplicaWithData(t *testing.T) {
+	topo := Topology{
+		Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 880), linkDown(2, 0, 900)},
+		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0)) }),
+	}
+	for round := 0; round < 3; round++ {
+		p := Decide(topo, spec)
+		for _, a := range p.Actions {
+			if a.Kind == Promote && a.Node == "rfr-a-0" {
+				t.Fatalf("round %d promotes the restarted, empty rfr-a-0: %v", round, p.Actions)
+			}
+		}
+		if len(p.Actions) == 0 {
+			if p.Master != "rfr-a-2" {
+				t.Fatalf("converged on %q, want rfr-a-2, the replica with the highest offset", p.Master)
+			}
+			return
+		}
+		topo = applyForTest(topo, p)
+	}
+	t.Fatalf("still acting after 3 rounds: %v", Decide(topo, spec).Actions)
+}
