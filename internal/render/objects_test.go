@@ -106,8 +106,12 @@ func TestRedisStatefulSetDefaults(t *testing.T) {
 	if redis.Image != redisv1alpha1.DefaultRedisImage {
 		t.Errorf("image = %q, want %q", redis.Image, redisv1alpha1.DefaultRedisImage)
 	}
-	if got := strings.Join(redis.Command, " "); got != "redis-server /run/redis/redis.conf" {
-		t.Errorf("command = %q", got)
+	// start.sh asks the sentinel Service for the master of this master name on every start.
+	if got, want := strings.Join(redis.Command, " "), "sh /etc/redis/start.sh /etc/redis/redis.conf /etc/redis-secret/password /run/redis/redis.conf (no spec.auth) 6379 rfs-cache 26379 cache"; got != want {
+		t.Errorf("command = %q, want %q", got, want)
+	}
+	if len(redis.Env) == 0 || redis.Env[0].Name != "POD_IP" || redis.Env[0].ValueFrom == nil || redis.Env[0].ValueFrom.FieldRef.FieldPath != "status.podIP" {
+		t.Errorf("env = %+v, want POD_IP from status.podIP (start.sh compares it with the sentinels' master)", redis.Env)
 	}
 	if redis.Ports[0].ContainerPort != 6379 {
 		t.Errorf("port = %d, want 6379", redis.Ports[0].ContainerPort)

@@ -26,6 +26,7 @@ const (
 const (
 	exporterPort     = 9121
 	initScriptKey    = "init.sh"
+	startScriptKey   = "start.sh"
 	readinessKey     = "readiness.sh"
 	portNameRedis    = "redis"
 	portNameExporter = "http-metrics"
@@ -65,10 +66,17 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 		Name:            ContainerRedis,
 		Image:           r.Image,
 		ImagePullPolicy: r.ImagePullPolicy,
-		Command:         []string{"redis-server", confPath},
-		Ports:           []corev1.ContainerPort{{Name: portNameRedis, ContainerPort: r.Port, Protocol: corev1.ProtocolTCP}},
-		Resources:       *r.Resources.DeepCopy(),
-		VolumeMounts:    append(slices.Clone(mounts), corev1.VolumeMount{Name: volumeData, MountPath: redisDataDir}),
+		// start.sh writes the config again on every container start (an init container runs only
+		// when the pod is created) and decides whom the node follows before redis-server starts.
+		Command: []string{"sh", path.Join(redisTemplateDir, startScriptKey),
+			path.Join(redisTemplateDir, redisConfKey), passwordPath, confPath, secretDescriptionOrNone(rf),
+			port, SentinelName(rf), strconv.Itoa(redisv1alpha1.SentinelPort), rf.MasterName()},
+		Env: []corev1.EnvVar{{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{
+			FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "status.podIP"},
+		}}},
+		Ports:        []corev1.ContainerPort{{Name: portNameRedis, ContainerPort: r.Port, Protocol: corev1.ProtocolTCP}},
+		Resources:    *r.Resources.DeepCopy(),
+		VolumeMounts: append(slices.Clone(mounts), corev1.VolumeMount{Name: volumeData, MountPath: redisDataDir}),
 		ReadinessProbe: &corev1.Probe{
 			ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
 				Command: []string{"sh", path.Join(redisTemplateDir, readinessKey), port, passwordPath},

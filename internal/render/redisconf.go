@@ -99,6 +99,12 @@ func redisConf(rf *redisv1alpha1.RedisFailover) (string, error) {
 		{"min-replicas-max-lag", strconv.Itoa(int(r.MinReplicasMaxLag))},
 		// Replicas refuse writes: a write to a replica would be lost on the next resync.
 		{"replica-read-only", "yes"},
+		// A replica whose link to its master is down answers data commands with -MASTERDOWN
+		// instead of serving what it has. This is what fences a node that start.sh starts as a
+		// replica of nothing (bootstrap, or a master restarted in place with at most its last
+		// snapshot): it serves nothing until it follows the current master. It stays on for
+		// good: a replica that lost its master refuses reads rather than serve stale data.
+		{"replica-serve-stale-data", "no"},
 	}
 	for _, kv := range owned {
 		b.WriteString(kv[0] + " " + kv[1] + "\n")

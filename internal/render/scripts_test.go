@@ -46,7 +46,7 @@ func shells(t *testing.T) []shell {
 		return out
 	}
 	dir := t.TempDir()
-	for _, applet := range []string{"sh", "od", "tr", "sed", "wc", "cat", "mv", "chmod", "grep", "printf"} {
+	for _, applet := range []string{"sh", "od", "tr", "sed", "wc", "cat", "mv", "chmod", "grep", "printf", "timeout", "dirname"} {
 		if err := os.Symlink(bb, filepath.Join(dir, applet)); err != nil {
 			t.Fatal(err)
 		}

@@ -93,8 +93,10 @@ const (
 //  1. While any sentinel reports a failover in progress, change nothing but the role labels,
 //     and those only once a quorum names the promoted node: the sentinels own the failover.
 //  2. When a quorum of sentinels names a pod, that pod is the master. If its server answers as a
-//     replica (it restarted and came back fenced), ask the sentinels to fail over rather than
-//     promote it: it may be empty. If it does not answer, wait for the sentinels' failover.
+//     replica (it restarted in place and came back fenced: start.sh never starts a node as a
+//     master), ask the sentinels to fail over rather than promote it: it may be empty. If the
+//     sentinels know no live replica to promote, rule 4 decides by evidence instead. If it does
+//     not answer, wait for the sentinels' failover.
 //  3. Otherwise the master is chosen by evidence among the nodes that say they are masters:
 //     the most sentinel votes, then the highest replication offset, then the lowest ordinal. Pod
 //     age never counts. Without any sentinel vote this waits until every node answers. The other
@@ -139,11 +141,16 @@ func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) 
 		switch {
 		case isPod && chosen.IsMaster():
 			return chosen, true
-		case isPod && chosen.Reachable():
+		case isPod && chosen.Reachable() && sentinelsCanRecover(t):
 			p.add(Action{Kind: AskFailover, Sentinel: firstMonitoring(t), Reason: fmt.Sprintf(
-				"%d sentinels name %s as master but its server reports role %s (restarted?): asking the sentinels to promote the best replica instead of trusting a node that may be empty",
+				"%d sentinels name %s as master but its server reports role %s (restarted in place and fenced?): asking the sentinels to promote the best replica instead of trusting a node that may be empty",
 				v.LeadingVotes, chosen.Pod, chosen.Info.Replication.Role)})
 			return Node{}, false
+		case isPod && chosen.Reachable():
+			// The sentinels name a node that is no master and know no live replica to promote
+			// (SENTINEL FAILOVER would answer NOGOODSLAVE): they are stuck, so the nodes' own
+			// evidence decides (rule 4, highest offset: an empty restarted node never wins over
+			// a replica with data) and the sentinels are re-pointed.
 		case isPod:
 			p.Waiting = fmt.Sprintf("master %s does not answer (%s); the sentinels fail over after down-after-milliseconds", chosen.Pod, chosen.Err)
 			return Node{}, false
@@ -264,6 +271,10 @@ func (p *Plan) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
 			continue
 		}
 		if isPod && named.Pod != master.Pod {
+			if named.Reachable() && !named.IsMaster() && !sentinelsCanRecover(t) {
+				p.add(Action{Kind: Remonitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf(
+					"sentinel %s names %s as master, which reports role %s, and knows no live replica to fail over to", sn.Pod, named.Pod, named.Info.Replication.Role)})
+			}
 			continue
 		}
 		if drift := optionDrift(m, s); len(drift) > 0 {

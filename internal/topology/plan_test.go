@@ -29,6 +29,21 @@ func replica(i int, host string, p int, offset int64, label string) Node {
 			MasterLinkUp: host != "", ReplicaOffset: offset}}}
 }
 
+// fenced is node i as start.sh starts it when no sentinel names another master: a replica of
+// itself on loopback, its link down, at offset.
+func fenced(i int, offset int64, label string) Node {
+	n := replica(i, "127.0.0.1", port, offset, label)
+	n.Info.Replication.MasterLinkUp = false
+	return n
+}
+
+// linkDown is replica i following node m with its link down (its master restarted), at offset.
+func linkDown(i, m int, offset int64) Node {
+	n := replica(i, ip(m), port, offset, "replica")
+	n.Info.Replication.MasterLinkUp = false
+	return n
+}
+
 func unreachable(i int, label string) Node {
 	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label, Err: "i/o timeout"}
 }
@@ -222,6 +237,86 @@ func TestDecide(t *testing.T) {
 			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
 		},
 		{
+			name: "bootstrap of fresh pods that all start fenced (replicas of themselves): lowest ordinal is promoted, others follow it",
+			topology: Topology{
+				Nodes:     []Node{fenced(2, 0, ""), fenced(0, 0, ""), fenced(1, 0, "")},
+				Sentinels: all(idleSentinel),
+			},
+			wantMaster: "rfr-a-0",
+			want: []Action{
+				{Kind: Promote, Node: "rfr-a-0"},
+				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-0", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
+				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
+			},
+			wantWaiting: true,
+		},
+		{
+			name: "restart with data of every node, sentinels gone: the node with the highest offset is promoted, not the lowest ordinal",
+			topology: Topology{
+				Nodes:     []Node{fenced(0, 100, "master"), fenced(1, 700, "replica"), fenced(2, 300, "replica")},
+				Sentinels: all(silentSentinel),
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: Promote, Node: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
+			},
+		},
+		{
+			name: "the master restarted in place and came back fenced and empty: ask the sentinels to fail over, never promote it",
+			topology: Topology{
+				Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 900), linkDown(2, 0, 880)},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+			},
+			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
+		},
+		{
+			name: "the master restarted in place and the sentinels know no live replica: the replica with the most data is promoted, the sentinels re-pointed",
+			topology: Topology{
+				Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 880), linkDown(2, 0, 900)},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0)) }),
+			},
+			wantMaster: "rfr-a-2",
+			want: []Action{
+				{Kind: Promote, Node: "rfr-a-2"},
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-2", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-2"},
+				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-2"},
+				{Kind: Remonitor, Sentinel: "rfs-a-0", Master: "rfr-a-2"},
+				{Kind: Remonitor, Sentinel: "rfs-a-1", Master: "rfr-a-2"},
+				{Kind: Remonitor, Sentinel: "rfs-a-2", Master: "rfr-a-2"},
+			},
+		},
+		{
+			name: "after the sentinels failed over, the fenced old master is pointed at the new one",
+			topology: Topology{
+				Nodes:     []Node{fenced(0, 0, "master"), master(1, 900, "replica"), replica(2, ip(1), port, 900, "replica")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(1), ip(2)) }),
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+			},
+		},
+		{
+			name: "a replica restarted in place while the sentinels were unreachable came back fenced: point it at the master",
+			topology: Topology{
+				Nodes:     []Node{master(0, 900, "master"), replica(1, ip(0), port, 900, "replica"), fenced(2, 0, "replica")},
+				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1)) }),
+			},
+			wantMaster: "rfr-a-0",
+			want:       []Action{{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"}},
+		},
+		{
 			name: "the master does not answer: the sentinels fail over, the operator does not touch anything",
 			topology: Topology{
 				Nodes:     []Node{unreachable(0, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
@@ -385,4 +480,30 @@ func applyForTest(t Topology, p Plan) Topology {
 
 func redisPeer(i int) redis.SentinelPeer {
 	return redis.SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", i), Port: 26379, Flags: []string{"sentinel"}}
+}
+
+// A master restarted in place whose sentinels know no live replica: the plan promotes the
+// replica with the most data, re-points the sentinels and then has nothing more to do. The
+// fenced, empty node is never promoted on the way.
+func TestDecideAfterARestartInPlaceConvergesOnTheReplicaWithData(t *testing.T) {
+	topo := Topology{
+		Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 880), linkDown(2, 0, 900)},
+		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0)) }),
+	}
+	for round := 0; round < 3; round++ {
+		p := Decide(topo, spec)
+		for _, a := range p.Actions {
+			if a.Kind == Promote && a.Node == "rfr-a-0" {
+				t.Fatalf("round %d promotes the restarted, empty rfr-a-0: %v", round, p.Actions)
+			}
+		}
+		if len(p.Actions) == 0 {
+			if p.Master != "rfr-a-2" {
+				t.Fatalf("converged on %q, want rfr-a-2, the replica with the highest offset", p.Master)
+			}
+			return
+		}
+		topo = applyForTest(topo, p)
+	}
+	t.Fatalf("still acting after 3 rounds: %v", Decide(topo, spec).Actions)
 }
