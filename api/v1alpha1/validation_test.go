@@ -64,6 +64,7 @@ var invalidSpecs = []struct {
 	{"customConfig masterauth", `redis: {customConfig: ["masterauth hunter2"]}`, []string{"spec.redis.customConfig[0]", "set spec.auth.secretPath instead"}},
 	{"customConfig user", `redis: {customConfig: ["user default on >pw"]}`, []string{"spec.redis.customConfig[0]", "ACL users would put passwords in a ConfigMap"}},
 	{"customConfig include", `redis: {customConfig: ["include /etc/passwd"]}`, []string{"spec.redis.customConfig[0]", `"include" is managed by the operator`}},
+	{"customConfig replica-serve-stale-data (fencing)", `redis: {customConfig: ["replica-serve-stale-data yes"]}`, []string{"spec.redis.customConfig[0]", `"replica-serve-stale-data" is managed by the operator`}},
 	{"customConfig rename-command", `redis: {customConfig: ["rename-command CONFIG x"]}`, []string{"spec.redis.customConfig[0]", `"rename-command" is managed by the operator`}},
 	{"customConfig bind", `redis: {customConfig: ["bind 127.0.0.1"]}`, []string{"spec.redis.customConfig[0]", `"bind" is managed by the operator`}},
 	{"customConfig repl-backlog-size", `redis: {customConfig: ["repl-backlog-size 1mb"]}`, []string{"spec.redis.customConfig[0]", "set spec.redis.replBacklogSize instead"}},

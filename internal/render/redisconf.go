@@ -49,13 +49,16 @@ var ownedRedisDirectives = map[string]string{
 	"slave-priority":        "remove the entry",
 	"replica-read-only":     "remove the entry",
 	"slave-read-only":       "remove the entry",
-	"repl-backlog-size":     "set spec.redis.replBacklogSize instead",
-	"min-replicas-to-write": "set spec.redis.minReplicasToWrite instead",
-	"min-slaves-to-write":   "set spec.redis.minReplicasToWrite instead",
-	"min-replicas-max-lag":  "set spec.redis.minReplicasMaxLag instead",
-	"min-slaves-max-lag":    "set spec.redis.minReplicasMaxLag instead",
-	"cluster-enabled":       "remove the entry",
-	"sentinel":              "remove the entry",
+	// Fencing: a node that does not yet follow a master must serve nothing (see start.sh).
+	"replica-serve-stale-data": "remove the entry (a replica without a master link must not serve possibly empty data)",
+	"slave-serve-stale-data":   "remove the entry (a replica without a master link must not serve possibly empty data)",
+	"repl-backlog-size":        "set spec.redis.replBacklogSize instead",
+	"min-replicas-to-write":    "set spec.redis.minReplicasToWrite instead",
+	"min-slaves-to-write":      "set spec.redis.minReplicasToWrite instead",
+	"min-replicas-max-lag":     "set spec.redis.minReplicasMaxLag instead",
+	"min-slaves-max-lag":       "set spec.redis.minReplicasMaxLag instead",
+	"cluster-enabled":          "remove the entry",
+	"sentinel":                 "remove the entry",
 }
 
 // redisConf renders redis.conf: the user's customConfig, then the directives the operator owns,
