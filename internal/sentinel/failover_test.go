@@ -64,6 +64,27 @@ func TestKilledMasterFailsOverToBestReplica(t *testing.T) {
 	}
 }
 
+func TestDownAfterCountsFromTheBrokenLinkNotTheLastReply(t *testing.T) {
+	// The master last answered a PING, then died most of a ping period later: it must get the
+	// whole down-after from the moment its link broke before it is called down.
+	w, m, _ := setupOneSentinel(t, 100)
+	l := w.s.links[m.addr.String()]
+	for w.now.Sub(l.lastAvail) < 800*time.Millisecond || !l.actPingTime.IsZero() {
+		w.advance(100 * time.Millisecond)
+	}
+	w.kill(m)
+	killedAt := w.now
+	for w.eventCount("+sdown") == 0 && w.now.Sub(killedAt) < 3*downAfter {
+		w.advance(100 * time.Millisecond)
+	}
+	if w.eventCount("+sdown") == 0 {
+		t.Fatalf("master never declared down; events %v", w.events)
+	}
+	if down := w.now.Sub(killedAt); down <= downAfter {
+		t.Fatalf("+sdown %v after the link broke, before down-after (%v) had passed", down, downAfter)
+	}
+}
+
 func TestPriorityZeroNeverPromoted(t *testing.T) {
 	w, m, reps := setupOneSentinel(t, 0)
 	w.kill(m)
@@ -154,14 +175,16 @@ func TestNotElectedAbortsAndWaitsBeforeRetrying(t *testing.T) {
 		p.vote = strings.Repeat("b", 40) // both vote for sentinel b
 	}
 	w.kill(m)
-	w.advance(12 * time.Second) // election timeout = min(10s, failover-timeout 10s)
+	// The attempt starts down-after (1s) after the kill plus a random delay of up to 1s, and is
+	// abandoned after the election timeout, min(10s, failover-timeout 10s).
+	w.advance(13 * time.Second)
 	if w.eventCount("+try-failover") != 1 || w.eventCount("-failover-abort-not-elected") != 1 {
 		t.Fatalf("events %v", w.events)
 	}
 	if reps[0].promotions+reps[1].promotions != 0 {
 		t.Fatal("promoted without being elected")
 	}
-	w.advance(5 * time.Second) // well within 2*failover-timeout of the start
+	w.advance(5 * time.Second) // at most 17s after the start: within 2*failover-timeout
 	if w.eventCount("+try-failover") != 1 {
 		t.Fatal("retried before 2*failover-timeout")
 	}

@@ -35,6 +35,13 @@ func (s *State) LinkDown(addr Addr, now time.Time) Effects {
 		l.connected = false
 		l.pending = 0
 		l.infoSentAt = time.Time{}
+		if l.actPingTime.IsZero() {
+			// The failure is the first contact that went unanswered, so down-after counts from
+			// here, as in sentinel.c, whose reconnection sends a PING at once. Counting from the
+			// last good reply instead would call a master down up to a ping period before
+			// down-after had passed, and fail over on blips the user asked to tolerate.
+			l.actPingTime = now
+		}
 	}
 	return Effects{}
 }
