@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -103,29 +102,6 @@ func (p *masterPoller) result() (time.Time, string, string) {
 	defer p.mu.Unlock()
 	return p.firstNewAt, p.firstNew, p.last
 }
-
-// cpuTicks is utime+stime of a process from /proc/<pid>/stat, in clock ticks.
-func cpuTicks(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("reading /proc/%d/stat: %w", pid, err)
-	}
-	// Fields after the ")" that ends the command name; utime and stime are fields 14 and 15.
-	s := string(b)
-	rest := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(rest) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
-	}
-	ut, err1 := strconv.ParseInt(rest[11], 10, 64)
-	st, err2 := strconv.ParseInt(rest[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime %q %q", pid, rest[11], rest[12])
-	}
-	return ut + st, nil
-}
-
-// clockTicks is USER_HZ, which is 100 on every Linux architecture Go supports.
-const clockTicks = 100
 
 // rssKB is what `ps -o rss=` reports for pid.
 func rssKB(pid int) (int, error) {

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+
+	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
 )
 
 const masterName = "mymaster"
@@ -58,21 +59,21 @@ const (
 
 // runOnce builds a fresh topology, applies the fault and measures (§4.1 of the notes).
 func runOnce(im impl, v variant, n int) result {
-	s, err := newScope(fmt.Sprintf("%s %s run %d", im.name, v, n))
+	s, err := benchenv.NewScope("bench-sentinel-", fmt.Sprintf("%s %s run %d", im.name, v, n))
 	if err != nil {
 		return result{err: err.Error()}
 	}
-	defer s.close()
+	defer s.Close()
 	// measure fills r as it goes, so a run that fails after the idle window still reports
 	// its resource figures.
 	var r result
-	if err := s.do(func() { measure(s, im, v, &r) }); err != nil {
+	if err := s.Do(func() { measure(s, im, v, &r) }); err != nil {
 		r.err = err.Error()
 	}
 	return r
 }
 
-func measure(s *scope, im impl, v variant, r *result) {
+func measure(s *benchenv.Scope, im impl, v variant, r *result) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -113,9 +114,9 @@ func measure(s *scope, im impl, v variant, r *result) {
 	go func() { defer close(writerDone); w.run(wctx) }()
 
 	// Idle resources over the 5 s before the fault, with the writer running.
-	before := make([]int64, len(sentinels))
+	before := make([]time.Duration, len(sentinels))
 	for i, sn := range sentinels {
-		t, err := cpuTicks(sn.Pid())
+		t, err := benchenv.CPUTime(sn.Pid())
 		if err != nil {
 			s.Fatalf("%v", err)
 		}
@@ -125,11 +126,11 @@ func measure(s *scope, im impl, v variant, r *result) {
 	time.Sleep(preFault) // the measurement window itself, not a wait for a condition
 	elapsed := time.Since(idleStart)
 	for i, sn := range sentinels {
-		t, err := cpuTicks(sn.Pid())
+		t, err := benchenv.CPUTime(sn.Pid())
 		if err != nil {
 			s.Fatalf("%v", err)
 		}
-		r.cpuPct = append(r.cpuPct, float64(t-before[i])/clockTicks/elapsed.Seconds()*100)
+		r.cpuPct = append(r.cpuPct, float64(t-before[i])/float64(elapsed)*100)
 		rss, err := rssKB(sn.Pid())
 		if err != nil {
 			s.Fatalf("%v", err)
@@ -212,7 +213,7 @@ func measure(s *scope, im impl, v variant, r *result) {
 	}
 	r.switches = len(switches)
 	if r.switches > 1 {
-		log.Printf("%s: %d distinct +switch-master: %s", s.name, r.switches, strings.Join(keys(switches), " | "))
+		s.Logf("%d distinct +switch-master: %s", r.switches, strings.Join(keys(switches), " | "))
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+
+	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
 )
 
 const masterName = "mymaster"
@@ -25,7 +27,7 @@ type group struct {
 	sentinels []*redistest.Sentinel
 }
 
-func startGroup(s *scope, im impl, downAfter time.Duration) *group {
+func startGroup(s *benchenv.Scope, im impl, downAfter time.Duration) *group {
 	g := &group{impl: im}
 	g.master = redistest.StartServer(s, redistest.ServerOptions{})
 	for range 2 {
@@ -39,7 +41,7 @@ func startGroup(s *scope, im impl, downAfter time.Duration) *group {
 	return g
 }
 
-func (g *group) waitReady(s *scope) {
+func (g *group) waitReady(s *benchenv.Scope) {
 	redistest.WaitSentinelReady(s, 60*time.Second, masterName, g.master.Process, 2, 2, g.sentinels...)
 }
 
@@ -59,7 +61,7 @@ func (g *group) dataAddrs() []string {
 func (g *group) cpu() (time.Duration, error) {
 	var total time.Duration
 	for _, sn := range g.sentinels {
-		t, err := cpuTime(sn.Pid())
+		t, err := benchenv.CPUTime(sn.Pid())
 		if err != nil {
 			return 0, fmt.Errorf("%s %s: %w", g.impl.name, sn.Name(), err)
 		}

@@ -3,21 +3,23 @@ package main
 import (
 	"fmt"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
 )
 
 // runRound starts every implementation's group, then measures them all over the same windows.
 func runRound(n int, impls []impl, o options) ([]sample, error) {
-	s, err := newScope(fmt.Sprintf("round %d", n))
+	s, err := benchenv.NewScope("bench-sentinelcpu-", fmt.Sprintf("round %d", n))
 	if err != nil {
 		return nil, err
 	}
-	defer s.close()
+	defer s.Close()
 	var out []sample
-	err = s.do(func() { out = measure(s, impls, o) })
+	err = s.Do(func() { out = measure(s, impls, o) })
 	return out, err
 }
 
-func measure(s *scope, impls []impl, o options) []sample {
+func measure(s *benchenv.Scope, impls []impl, o options) []sample {
 	groups := make([]*group, len(impls))
 	for i, im := range impls {
 		groups[i] = startGroup(s, im, o.downAfter)
@@ -63,7 +65,7 @@ func measure(s *scope, impls []impl, o options) []sample {
 }
 
 // window returns each group's CPU time over d (the measurement itself, not a wait).
-func window(s *scope, groups []*group, d time.Duration) ([]time.Duration, time.Duration) {
+func window(s *benchenv.Scope, groups []*group, d time.Duration) ([]time.Duration, time.Duration) {
 	before := make([]time.Duration, len(groups))
 	for i, g := range groups {
 		t, err := g.cpu()

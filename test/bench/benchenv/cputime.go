@@ -1,4 +1,4 @@
-package main
+package benchenv
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// clockTick is USER_HZ, 100 on every Linux architecture Go supports.
-const clockTick = 10 * time.Millisecond
+// ClockTick is USER_HZ, 100 on every Linux architecture Go supports.
+const ClockTick = 10 * time.Millisecond
 
-// cpuTime is utime+stime of a process (all its threads) from /proc/<pid>/stat.
-func cpuTime(pid int) (time.Duration, error) {
+// CPUTime is utime+stime of a process (all its threads) from /proc/<pid>/stat.
+func CPUTime(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, fmt.Errorf("reading /proc/%d/stat: %w", pid, err)
@@ -28,5 +28,5 @@ func cpuTime(pid int) (time.Duration, error) {
 	if err1 != nil || err2 != nil {
 		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime %q %q", pid, rest[11], rest[12])
 	}
-	return time.Duration(ut+st) * clockTick, nil
+	return time.Duration(ut+st) * ClockTick, nil
 }
