@@ -92,6 +92,11 @@ func Assess(t Topology, s Spec) Health {
 				nh.InSync = true
 			}
 		}
+		if n.Unready && n.Reachable() {
+			// Redis may already say linked and in sync, but the Services route by the kubelet's
+			// view: Ready must not be reported before a client can reach the node through them.
+			h.NotInSync = append(h.NotInSync, fmt.Sprintf("pod %s is not Ready yet (readiness probe): the Services do not route to it", n.Pod))
+		}
 		h.Nodes = append(h.Nodes, nh)
 	}
 	if missing := s.Nodes - len(t.Nodes); missing > 0 {

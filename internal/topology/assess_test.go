@@ -42,6 +42,16 @@ func TestAssess(t *testing.T) {
 			wantMaster: "rfr-a-0", wantAgree: true, wantAgreeing: 3, wantProblem: "rfr-a-2 has its link to the master down",
 		},
 		{
+			name: "Redis says in sync but the kubelet has not marked a replica Ready: the Services do not route to it yet",
+			topology: func() Topology {
+				t := healthy
+				t.Nodes = []Node{master(0, 900, ""), replica(1, ip(0), port, 900, ""), replica(2, ip(0), port, 900, "")}
+				t.Nodes[1].Unready = true
+				return t
+			}(),
+			wantMaster: "rfr-a-0", wantAgree: true, wantAgreeing: 3, wantProblem: "pod rfr-a-1 is not Ready yet",
+		},
+		{
 			name: "a sentinel that sees a stale replica instead of a live one does not agree fully",
 			topology: func() Topology {
 				t := healthy

@@ -77,6 +77,7 @@ func (o Observer) node(p *corev1.Pod) Node {
 		RoleLabel:   p.Labels[o.LabelRole],
 		Terminating: p.DeletionTimestamp != nil,
 		Outdated:    o.UpdateRevision != "" && p.Labels[appsv1.ControllerRevisionHashLabelKey] != o.UpdateRevision,
+		Unready:     !podIsReady(p),
 	}
 	if sub := p.Spec.Subdomain; sub != "" {
 		host := p.Name
@@ -90,6 +91,15 @@ func (o Observer) node(p *corev1.Pod) Node {
 		n.Err = "pod has no IP yet"
 	}
 	return n
+}
+
+func podIsReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 // ordinal is the StatefulSet ordinal at the end of a pod name, or -1.

@@ -29,6 +29,9 @@ type Node struct {
 	// Outdated is true when the pod runs an older revision than the StatefulSet's update
 	// revision (the StatefulSet uses OnDelete: the operator decides when each pod restarts).
 	Outdated bool
+	// Unready is true while the kubelet reports the pod not Ready (its readiness probe has not
+	// passed since the node was wired): the master and replica Services do not route to it yet.
+	Unready bool
 	// Err is why the server could not be asked (no IP yet, timeout, refused, ...); "" if it answered.
 	Err  string
 	Info redis.Info
