@@ -49,6 +49,8 @@ $(CONTROLLER_GEN):
 lint: ## gofmt, go vet, and a check that generated files are current
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	go vet ./...
+	@bad=$$(go list -deps -test ./internal/topology | grep -E '^(k8s\.io|sigs\.k8s\.io|github\.com/redis/go-redis|github\.com/failover-dev/redis-failover-operator/internal/redis)(/|$$)' || true); \
+	if [ -n "$$bad" ]; then echo "internal/topology must stay pure: it may import neither a Redis client nor any Kubernetes package (observe in controllers/ and convert), but it depends on:"; echo "$$bad"; exit 1; fi
 
 ##@ Tests
 .PHONY: test
