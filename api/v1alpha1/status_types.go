@@ -75,7 +75,7 @@ type MasterStatus struct {
 type NodeStatus struct {
 	// pod is the node's pod name.
 	Pod string `json:"pod"`
-	// role the node reports: master, replica, or unknown when it could not be asked.
+	// role the node reports.
 	Role role.Role `json:"role"`
 	// ip is the pod IP.
 	// +optional
