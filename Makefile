@@ -49,6 +49,10 @@ $(CONTROLLER_GEN):
 lint: ## gofmt, go vet, and a check that generated files are current
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	go vet ./...
+	@bad=$$(go list -deps -test -f '{{$$p := .ImportPath}}{{range .Imports}}{{$$p}} imports {{.}}{{"\n"}}{{end}}' ./internal/topology | \
+		grep -E '^github\.com/failover-dev/redis-failover-operator/\S+( \[\S+\])? imports (k8s\.io|sigs\.k8s\.io|github\.com/redis/go-redis|github\.com/failover-dev/redis-failover-operator/internal/redis)(/| |$$)' | \
+		grep -v '^github\.com/failover-dev/redis-failover-operator/internal/redis' | sort -u || true); \
+	if [ -n "$$bad" ]; then echo "internal/topology must stay pure: it may import neither a Redis client nor any Kubernetes package (do the I/O in controllers/ and convert to topology's types); offending imports:"; echo "$$bad"; exit 1; fi
 
 ##@ Tests
 .PHONY: test

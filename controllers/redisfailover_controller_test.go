@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -80,7 +81,7 @@ func TestCreatesOwnedObjectsWithOwnerReferences(t *testing.T) {
 	if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfrm-cache"}, master); err != nil {
 		t.Fatal(err)
 	}
-	if master.Spec.Selector[redisv1alpha1.LabelRole] != redisv1alpha1.RoleMaster {
+	if master.Spec.Selector[redisv1alpha1.LabelRole] != string(role.Master) {
 		t.Errorf("master Service selector %v does not select the master role", master.Spec.Selector)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
 	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
 )
@@ -28,7 +29,7 @@ func TestReplicaOfRewiresRealServers(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if r := info.Replication; r.Role != redis.RoleReplica || !r.MasterLinkUp || r.MasterHost != a.Host || r.MasterPort != a.Port {
+		if r := info.Replication; r.Role != role.Replica || !r.MasterLinkUp || r.MasterHost != a.Host || r.MasterPort != a.Port {
 			return fmt.Errorf("b not yet a linked replica of a: %+v", r)
 		}
 		return b.Client().Get(ctx, "written-on-a").Err()
@@ -62,7 +63,7 @@ func TestReplicaOfRewiresRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Replication.Role != redis.RoleMaster {
+	if info.Replication.Role != role.Master {
 		t.Errorf("after REPLICAOF NO ONE b reports role %q", info.Replication.Role)
 	}
 	redistest.Eventually(t, 10*time.Second, func() error {

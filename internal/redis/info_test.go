@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
 	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
 )
@@ -48,7 +49,7 @@ func TestInfoOfRealServers(t *testing.T) {
 	})
 
 	m := mInfo.Replication
-	if m.Role != redis.RoleMaster || m.ConnectedReplicas != 1 || m.MasterReplOffset <= 0 || len(mInfo.RunID) != 40 {
+	if m.Role != role.Master || m.ConnectedReplicas != 1 || m.MasterReplOffset <= 0 || len(mInfo.RunID) != 40 {
 		t.Errorf("master INFO parsed wrong: run_id=%q %+v", mInfo.RunID, m)
 	}
 	if got := m.Replicas[0]; got.IP != replica.Host || got.Port != replica.Port || got.Offset != m.MasterReplOffset {
@@ -59,7 +60,7 @@ func TestInfoOfRealServers(t *testing.T) {
 	}
 
 	r := rInfo.Replication
-	if r.Role != redis.RoleReplica || r.MasterHost != master.Host || r.MasterPort != master.Port ||
+	if r.Role != role.Replica || r.MasterHost != master.Host || r.MasterPort != master.Port ||
 		!r.MasterLinkUp || r.MasterSyncInProgress || r.ReplicaPriority != 42 || !r.ReplicaReadOnly {
 		t.Errorf("replica INFO parsed wrong: %+v", r)
 	}
@@ -75,7 +76,7 @@ func TestInfoOfRealServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := oInfo.Replication
-	if o.Role != redis.RoleReplica || o.MasterLinkUp || o.MasterHost != "127.0.0.1" || o.MasterPort != 1 {
+	if o.Role != role.Replica || o.MasterLinkUp || o.MasterHost != "127.0.0.1" || o.MasterPort != 1 {
 		t.Errorf("orphan replica INFO parsed wrong: %+v", o)
 	}
 }

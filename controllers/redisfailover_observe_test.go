@@ -1,4 +1,4 @@
-package topology_test
+package controllers
 
 import (
 	"context"
@@ -14,13 +14,14 @@ import (
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
-func pod(name, ip string) corev1.Pod {
+func observedPod(name, ip string) corev1.Pod {
 	return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns"}, Status: corev1.PodStatus{PodIP: ip}}
 }
 
-// Observe against real servers modelled as pods (one port, one loopback address each): a master,
-// its replica, a third node hung in DEBUG SLEEP and a real redis-sentinel monitoring the master.
-// The hung node must cost only its own entry.
+// The observer against real servers modelled as pods (one port, one loopback address each): a
+// master, its replica, a third node hung in DEBUG SLEEP and a real redis-sentinel monitoring the
+// master. The hung node must cost only its own entry, and what the servers said must reach the
+// plan converted faithfully.
 func TestObserveRealServersWithOneHung(t *testing.T) {
 	ctx := context.Background()
 	hosts := []string{"127.0.0.21", "127.0.0.22", "127.0.0.23"}
@@ -35,14 +36,14 @@ func TestObserveRealServersWithOneHung(t *testing.T) {
 	}
 
 	go func() { _ = hung.Client().Do(context.Background(), "DEBUG", "SLEEP", "10").Err() }()
-	o := topology.Observer{Client: c, RedisPort: p, SentinelPort: s.Port, MasterName: "rf-a", LabelRole: "role"}
-	redisPods := []corev1.Pod{pod("rfr-a-0", hosts[0]), pod("rfr-a-1", hosts[1]), pod("rfr-a-2", hosts[2]), pod("rfr-a-3", "")}
-	sentinelPods := []corev1.Pod{pod("rfs-a-x", s.Host)}
+	o := observer{client: c, redisPort: p, sentinelPort: s.Port, masterName: "rf-a"}
+	redisPods := []corev1.Pod{observedPod("rfr-a-0", hosts[0]), observedPod("rfr-a-1", hosts[1]), observedPod("rfr-a-2", hosts[2]), observedPod("rfr-a-3", "")}
+	sentinelPods := []corev1.Pod{observedPod("rfs-a-x", s.Host)}
 
 	var topo topology.Topology
 	redistest.Eventually(t, 10*time.Second, func() error {
-		topo = o.Observe(ctx, redisPods, sentinelPods)
-		if r := topo.Nodes[1].Info.Replication; !r.MasterLinkUp {
+		topo = o.topology(ctx, redisPods, sentinelPods)
+		if r := topo.Nodes[1].Replication; !r.MasterLinkUp {
 			return fmt.Errorf("replica not linked yet: %+v (err %q)", r, topo.Nodes[1].Err)
 		}
 		if topo.Nodes[2].Err == "" {
@@ -57,15 +58,16 @@ func TestObserveRealServersWithOneHung(t *testing.T) {
 	if topo.Nodes[3].Reachable() || topo.Nodes[3].Err == "" {
 		t.Errorf("a pod without IP must be recorded unreachable with a reason: %+v", topo.Nodes[3])
 	}
-	if sn := topo.Sentinels[0]; !sn.Monitors || sn.View.Master.IP != m.Host {
+	if sn := topo.Sentinels[0]; !sn.Monitors || sn.View.Master.IP != m.Host || sn.View.Master.Quorum != 1 || sn.View.Master.FailingOver {
 		t.Errorf("sentinel view not observed: %+v", sn)
 	}
-	plan := topology.Decide(topo, topology.Spec{MasterName: "rf-a", Nodes: 4, Sentinels: 1, Quorum: 1,
-		DownAfterMilliseconds: 5000, FailoverTimeout: 10000, ParallelSyncs: 1})
-	if plan.Master != "rfr-a-0" {
-		t.Errorf("plan master = %q (waiting %q), want rfr-a-0", plan.Master, plan.Waiting)
+	spec := topology.Spec{MasterName: "rf-a", Nodes: 4, Sentinels: 1, Quorum: 1,
+		DownAfterMilliseconds: 5000, FailoverTimeout: 10000, ParallelSyncs: 1}
+	d := topology.Plan(topo, spec, topology.Assess(topo, spec))
+	if d.Master != "rfr-a-0" {
+		t.Errorf("plan master = %q (waiting %q), want rfr-a-0", d.Master, d.Waiting)
 	}
-	for _, a := range plan.Actions {
+	for _, a := range d.Actions {
 		if a.Kind == topology.ReplicaOf || a.Kind == topology.Promote {
 			t.Errorf("plan acts on replication with only reachable, healthy nodes: %v", a)
 		}
