@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 
 	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
@@ -152,7 +153,7 @@ func measure(s *benchenv.Scope, im impl, v variant, r *result) {
 	// spurious second failover (the notes saw one ~1 down-after later) and for the client to
 	// settle on the new master.
 	var allAt time.Time
-	err := redistest.Poll(ctx, reportWithin, func(context.Context) error {
+	err := poll.Until(ctx, reportWithin, poll.Interval, func(context.Context) error {
 		for i, p := range pollers {
 			at, _, _ := p.result()
 			if at.IsZero() {
