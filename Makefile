@@ -45,10 +45,17 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC and DeepCopy code with contr
 $(CONTROLLER_GEN):
 	hack/toolchain.sh controller-gen
 
+# Shell the pods run (embedded into the ConfigMaps) is held to every shellcheck check; the hack/
+# scripts to warnings and errors, following the files they source.
+POD_SCRIPTS := $(wildcard internal/render/scripts/*.sh)
+
 .PHONY: lint
-lint: ## gofmt, go vet, and a check that generated files are current
+lint: ## gofmt, go vet, shellcheck on the pods' and hack/ scripts
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	go vet ./...
+	@command -v shellcheck >/dev/null || hack/toolchain.sh debian
+	shellcheck $(POD_SCRIPTS)
+	shellcheck -x -S warning hack/*.sh hack/lib/*.sh
 
 ##@ Tests
 .PHONY: test
