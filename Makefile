@@ -59,7 +59,7 @@ lint: ## gofmt, go vet, shellcheck on the pods' and hack/ scripts
 
 ##@ Tests
 .PHONY: test
-# tools first: on a fresh machine it builds everything once (about 10 minutes); afterwards it takes seconds.
+# tools first: on a fresh machine it builds everything once (15 to 45 minutes, see README); afterwards seconds.
 test: tools lint test-unit test-envtest test-e2e ## Unit, envtest and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
 
 .PHONY: test-unit
