@@ -79,6 +79,13 @@ test-e2e: ## End-to-end tests on the local single-node cluster
 	$(MAKE) images
 	KUBECONFIG=$(KUBECONFIG_LOCAL) go test $(GO_TEST_FLAGS) -count=1 -timeout 30m ./test/e2e/...
 
+.PHONY: test-testbed
+test-testbed: ## Only the local cluster's self-checks (isolation, DNS); make test-e2e runs them too
+	hack/toolchain.sh
+	hack/cluster-up.sh
+	$(MAKE) images
+	KUBECONFIG=$(KUBECONFIG_LOCAL) go test $(GO_TEST_FLAGS) -count=1 -timeout 10m ./test/e2e/testbed/...
+
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for a short while
 	hack/fuzz.sh
