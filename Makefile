@@ -36,7 +36,8 @@ build: ## Build the static binaries into bin/
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/redis-failover-sentinel ./cmd/redis-failover-sentinel
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC and DeepCopy code with controller-gen
+# hack/verify-generated.sh (make lint) repeats these steps in a scratch copy: keep them in step.
+manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC, DeepCopy code and the chart's CRD copy
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 	$(CONTROLLER_GEN) crd rbac:roleName=redis-failover-operator paths=./api/... paths=./controllers/... \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
@@ -50,12 +51,13 @@ $(CONTROLLER_GEN):
 POD_SCRIPTS := $(wildcard internal/render/scripts/*.sh)
 
 .PHONY: lint
-lint: ## gofmt, go vet, shellcheck on the pods' and hack/ scripts
+lint: $(CONTROLLER_GEN) ## gofmt, go vet, shellcheck, and a check that `make manifests` would change nothing
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	go vet ./...
 	@command -v shellcheck >/dev/null || hack/toolchain.sh debian
 	shellcheck $(POD_SCRIPTS)
 	shellcheck -x -S warning hack/*.sh hack/lib/*.sh
+	hack/verify-generated.sh $(CONTROLLER_GEN)
 
 ##@ Tests
 .PHONY: test
