@@ -13,8 +13,8 @@ import (
 	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
-// ackRecorder writes through a go-redis failover client with default options, as the baseline
-// of /work/shared/notes/sentinel-protocol.md §4 does (INCR every 10 ms), and records when each
+// ackRecorder writes through a go-redis failover client with default options, as the workload of
+// make bench-sentinel does (test/bench/sentinel: INCR every 10 ms), and records when each
 // write was acknowledged.
 type ackRecorder struct {
 	mu   sync.Mutex
