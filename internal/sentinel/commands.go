@@ -3,13 +3,15 @@ package sentinel
 import (
 	"fmt"
 	"net"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 )
 
 // errSaveConfig is sentinel.c's reply when the config file cannot be rewritten; the runtime
@@ -340,7 +342,7 @@ func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 			if s.Global.DenyScriptsReconfig {
 				return resp.Err("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your config file."), Effects{}
 			}
-			if value != "" && !executable(value) {
+			if value != "" && !executable(conf.ResolveIn(s.Global.Dir, value)) {
 				if option == "notification-script" {
 					return resp.Err("ERR Notification script seems non existing or non executable"), Effects{}
 				}
@@ -369,9 +371,9 @@ func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 	return resp.OK(), e
 }
 
+// executable is sentinel.c's access(path, X_OK) check of SENTINEL SET scripts.
 func executable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+	return unix.Access(p, unix.X_OK) == nil
 }
 
 // config is SENTINEL CONFIG GET <pattern> / SET <option> <value>.

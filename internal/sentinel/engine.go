@@ -72,6 +72,10 @@ func NewEngine(state *State, opts EngineOptions) *Engine {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.state.Params.ScriptMaxRuntime
+	}, func() string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.state.Global.Dir
 	})
 	return e
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 )
 
 // maxRunningScripts is SENTINEL_SCRIPT_MAX_RUNNING; further runs wait in the queue.
@@ -23,6 +24,9 @@ const maxQueuedScripts = 256
 type scriptRunner struct {
 	log     logr.Logger
 	timeout func() time.Duration
+	// dir is where scripts run and where relative script paths are taken from (sentinel.c
+	// runs them in `dir`, where it changed at start).
+	dir func() string
 
 	mu      sync.Mutex
 	running map[*scriptJob]struct{}
@@ -36,8 +40,8 @@ type scriptJob struct {
 	pid     int
 }
 
-func newScriptRunner(log logr.Logger, timeout func() time.Duration) *scriptRunner {
-	return &scriptRunner{log: log, timeout: timeout, running: map[*scriptJob]struct{}{}}
+func newScriptRunner(log logr.Logger, timeout func() time.Duration, dir func() string) *scriptRunner {
+	return &scriptRunner{log: log, timeout: timeout, dir: dir, running: map[*scriptJob]struct{}{}}
 }
 
 func (r *scriptRunner) schedule(s Script) {
@@ -63,7 +67,12 @@ func (r *scriptRunner) startLocked() {
 func (r *scriptRunner) run(job *scriptJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, job.script.Path, job.script.Args...)
+	dir := r.dir()
+	// An absolute path, so that exec neither searches PATH for a bare name nor depends on the
+	// process's own working directory; argv[0] stays the path as configured, as execve gets it.
+	cmd := exec.CommandContext(ctx, conf.ResolveIn(dir, job.script.Path), job.script.Args...)
+	cmd.Args[0] = job.script.Path
+	cmd.Dir = dir
 	err := cmd.Start()
 	r.mu.Lock()
 	job.started = time.Now()

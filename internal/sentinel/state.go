@@ -24,6 +24,10 @@ type GlobalConfig struct {
 	RequirePass string
 	// DenyScriptsReconfig refuses SENTINEL SET of notification-script/client-reconfig-script.
 	DenyScriptsReconfig bool
+	// Dir is the absolute directory redis-sentinel would run in (it changes into `dir` at
+	// start): relative script paths are checked and run from there. "" means the process's
+	// working directory.
+	Dir string
 }
 
 // State is everything one sentinel knows. Its methods are the state machine: each takes the time

@@ -1,0 +1,117 @@
+package sentinel
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+)
+
+// scriptDirOutcome is what an operator sees of relative script paths on one sentinel.
+type scriptDirOutcome struct {
+	SetExisting, SetMissing            string // replies to SENTINEL SET with a relative path
+	NotificationField, ReconfigField   string // SENTINEL MASTER's script fields
+	ScriptLine                         string // what the notification script recorded of one event
+	RewrittenNotify, RewrittenReconfig string // the config file's script lines
+}
+
+// redis-sentinel changes into `dir` while it loads its config, so a relative
+// notification-script or client-reconfig-script, in the file or set later by SENTINEL SET, is
+// checked and run from there; the process's own working directory (here another directory,
+// holding no scripts) plays no part. Ours must behave the same.
+func TestRelativeScriptPathsResolveAgainstDir(t *testing.T) {
+	master := redistest.StartServer(t, redistest.ServerOptions{})
+	outcomes := map[sentinelKind]scriptDirOutcome{}
+	for _, kind := range []sentinelKind{stock, ours} {
+		outcomes[kind] = relativeScriptOutcome(t, kind, master)
+	}
+	want := outcomes[stock]
+	// The reference itself must show the behaviour, or the comparison proves nothing.
+	if want.SetExisting != "OK" || !strings.HasPrefix(want.ScriptLine, "cwd=<dir> +set ") {
+		t.Fatalf("stock redis-sentinel did not accept and run relative scripts: %+v", want)
+	}
+	if diff := cmp.Diff(want, outcomes[ours]); diff != "" {
+		t.Errorf("relative scripts (-stock +ours):\n%s", diff)
+	}
+}
+
+func relativeScriptOutcome(t *testing.T, kind sentinelKind, master *redistest.Server) scriptDirOutcome {
+	t.Helper()
+	dir := t.TempDir()
+	// The script appends its working directory and arguments to a file named relatively, so
+	// the file appears in dir only if the script runs there.
+	body := "#!/bin/sh\necho \"cwd=$(pwd) $*\" >> ran.txt\n"
+	for _, name := range []string{"notify.sh", "reconf.sh"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	so := redistest.SentinelOptions{
+		Monitors: []redistest.Monitor{{Name: masterName, Master: master.Process, Quorum: 1}},
+		// A second dir line moves the sentinel away from the directory it was started in.
+		Directives: []string{"dir " + dir, "sentinel deny-scripts-reconfig no",
+			"sentinel notification-script " + masterName + " notify.sh"},
+	}
+	if kind == ours {
+		so.Binary = oursBinary
+	}
+	s := redistest.StartSentinel(t, so)
+	ctx := context.Background()
+	c := s.Client()
+	var out scriptDirOutcome
+	reply := func(args ...any) string {
+		v, err := c.Do(ctx, args...).Result()
+		if err != nil {
+			return err.Error()
+		}
+		return fmt.Sprint(v)
+	}
+	out.SetExisting = reply("SENTINEL", "SET", masterName, "client-reconfig-script", "reconf.sh")
+	out.SetMissing = reply("SENTINEL", "SET", masterName, "client-reconfig-script", "missing.sh")
+	m, err := s.SentinelClient().Master(ctx, masterName).Result()
+	if err != nil {
+		t.Fatalf("%s: SENTINEL MASTER: %v", kind, err)
+	}
+	out.NotificationField, out.ReconfigField = m["notification-script"], m["client-reconfig-script"]
+
+	// A SENTINEL SET publishes a warning-level +set event, which runs the notification script.
+	if r := reply("SENTINEL", "SET", masterName, "parallel-syncs", "2"); r != "OK" {
+		t.Fatalf("%s: SENTINEL SET parallel-syncs: %s", kind, r)
+	}
+	want := "+set master " + masterName + " " + master.Host() + " " + strconv.Itoa(master.Port()) + " parallel-syncs 2"
+	redistest.Eventually(t, 15*time.Second, string(kind)+"'s notification script to record the +set", func(context.Context) error {
+		b, err := os.ReadFile(filepath.Join(dir, "ran.txt"))
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, want) {
+				out.ScriptLine = strings.Replace(line, "cwd="+dir, "cwd=<dir>", 1)
+				out.ScriptLine = strings.Replace(out.ScriptLine, want, "+set <master> parallel-syncs 2", 1)
+				return nil
+			}
+		}
+		return fmt.Errorf("ran.txt is %q", b)
+	})
+	conf, err := os.ReadFile(s.ConfPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(conf), "\n") {
+		switch {
+		case strings.HasPrefix(line, "sentinel notification-script "):
+			out.RewrittenNotify = line
+		case strings.HasPrefix(line, "sentinel client-reconfig-script "):
+			out.RewrittenReconfig = line
+		}
+	}
+	return out
+}
