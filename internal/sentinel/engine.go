@@ -206,8 +206,10 @@ type oneShotHost struct {
 	cancel context.CancelFunc
 }
 
-func (h oneShotHost) linkUp(*instanceLink)   {}
-func (h oneShotHost) linkDown(*instanceLink) {}
+func (h oneShotHost) linkUp(*instanceLink)     {}
+func (h oneShotHost) linkDown(*instanceLink)   {}
+func (h oneShotHost) pubsubUp(*instanceLink)   {}
+func (h oneShotHost) pubsubDown(*instanceLink) {}
 func (h oneShotHost) reply(_ *instanceLink, cmd Command, v resp.Value, err error) {
 	h.Engine.log.V(1).Info("one-shot command done", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err)
 	h.cancel()
@@ -237,6 +239,7 @@ func (e *Engine) reconcileLinks() {
 			l.stop()
 			delete(e.links, k)
 			e.state.LinkDown(l.target.Addr, e.now())
+			e.state.PubSubDown(l.target.Addr)
 		}
 	}
 	for k, t := range want {
@@ -317,6 +320,24 @@ func (e *Engine) hello(from *instanceLink, payload string) {
 		return
 	}
 	e.apply(e.state.HandleHello(payload, from.target.Addr, e.now()))
+}
+
+func (e *Engine) pubsubUp(from *instanceLink) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubUp(from.target.Addr, e.now())
+}
+
+func (e *Engine) pubsubDown(from *instanceLink) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubDown(from.target.Addr)
 }
 
 func (e *Engine) pubsubActive(from *instanceLink) {

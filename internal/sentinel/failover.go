@@ -103,7 +103,7 @@ func (s *State) selectReplicaWith(m *Master, now time.Time, ignoreInfoAge bool) 
 	for _, r := range m.Replicas {
 		l := s.link(r)
 		switch {
-		case r.has(flagSDown | flagODown), l == nil, !l.connected:
+		case r.has(flagSDown | flagODown), l.disconnected(r.Role):
 		case now.Sub(l.lastAvail) > 5*s.Params.PingPeriod:
 		case r.priority == 0:
 		case !ignoreInfoAge && now.Sub(r.infoRefresh) > infoValidity:
