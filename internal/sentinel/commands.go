@@ -2,7 +2,6 @@ package sentinel
 
 import (
 	"fmt"
-	"net"
 	"path"
 	"strconv"
 	"strings"
@@ -240,7 +239,10 @@ func (s *State) monitor(args []string, now time.Time) (resp.Value, Effects) {
 	if quorum <= 0 {
 		return resp.Err("ERR Quorum must be 1 or greater."), e
 	}
-	if !s.Global.ResolveHostnames && net.ParseIP(host) == nil {
+	// With resolve-hostnames the name is resolved now, as sentinel.c does; without, it must be
+	// an IP address.
+	addr, resolved := s.canonicalAddr(Addr{Host: host, Port: port})
+	if !resolved {
 		return resp.Err("ERR Invalid IP address or hostname specified"), e
 	}
 	if port <= 0 || port > 65535 {
@@ -249,7 +251,7 @@ func (s *State) monitor(args []string, now time.Time) (resp.Value, Effects) {
 	if _, dup := s.Masters[name]; dup {
 		return resp.Err("ERR Duplicated master name."), e
 	}
-	m, err := s.AddMaster(MasterConfig{Name: name, Addr: Addr{Host: host, Port: port}, Quorum: quorum}, now)
+	m, err := s.AddMaster(MasterConfig{Name: name, Addr: addr, Quorum: quorum}, now)
 	if err != nil {
 		return resp.Err("ERR " + err.Error()), e
 	}

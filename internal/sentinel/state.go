@@ -45,6 +45,8 @@ type State struct {
 	prevTick      time.Time
 	simulateFlags int // 1: crash after election, 2: crash after promotion
 	rand          *rand.Rand
+	// resolver resolves hostnames when resolve-hostnames is on (nil: IP addresses only).
+	resolver Resolver
 }
 
 const (
@@ -210,9 +212,16 @@ func (s *State) Tilted() (bool, time.Time) { return s.tilt, s.tiltStart }
 // jitter is sentinel.c's rand()%SENTINEL_MAX_DESYNC.
 func (s *State) jitter() time.Duration { return time.Duration(s.rand.IntN(1000)) * time.Millisecond }
 
+// masterByAddr finds the master another sentinel asks about, comparing by IP or hostname as
+// sentinelAddrOrHostnameEqual does (the asker shows the address its own way).
 func (s *State) masterByAddr(a Addr) *Master {
-	for _, m := range s.Masters {
+	for _, m := range s.sortedMasters() {
 		if m.Addr == a {
+			return m
+		}
+	}
+	for _, m := range s.sortedMasters() {
+		if s.sameAddr(m.Addr, a) {
 			return m
 		}
 	}
