@@ -115,11 +115,14 @@ func (e *Engine) Run(ctx context.Context) {
 }
 
 // attach opens the links the state needs; links live until ctx ends or the state drops them.
+// Like sentinelIsRunning, it announces every configured master with +monitor (logged, and
+// run through its notification-script).
 func (e *Engine) attach(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ctx = ctx
 	e.reconcileLinks()
+	e.apply(e.state.MonitorEvents())
 }
 
 // kickTimer makes the run loop tick now (the failover needs a faster tick).

@@ -206,6 +206,16 @@ func (s *State) clientReconfig(e *Effects, m *Master, role, state string, from, 
 		m.Config.Name, role, state, from.Host, strconv.Itoa(from.Port), to.Host, strconv.Itoa(to.Port)}})
 }
 
+// MonitorEvents are the +monitor events sentinel.c generates for every configured master when
+// it starts.
+func (s *State) MonitorEvents() Effects {
+	var e Effects
+	for _, m := range s.sortedMasters() {
+		s.event(&e, true, "+monitor", m, m.Instance, "quorum "+strconv.Itoa(m.Config.Quorum))
+	}
+	return e
+}
+
 // Tilted reports whether the sentinel is in TILT mode and since when.
 func (s *State) Tilted() (bool, time.Time) { return s.tilt, s.tiltStart }
 

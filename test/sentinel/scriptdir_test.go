@@ -19,6 +19,7 @@ import (
 type scriptDirOutcome struct {
 	SetExisting, SetMissing            string // replies to SENTINEL SET with a relative path
 	NotificationField, ReconfigField   string // SENTINEL MASTER's script fields
+	StartupLine                        string // what it recorded of the +monitor at start
 	ScriptLine                         string // what the notification script recorded of one event
 	RewrittenNotify, RewrittenReconfig string // the config file's script lines
 }
@@ -35,7 +36,8 @@ func TestRelativeScriptPathsResolveAgainstDir(t *testing.T) {
 	}
 	want := outcomes[stock]
 	// The reference itself must show the behaviour, or the comparison proves nothing.
-	if want.SetExisting != "OK" || !strings.HasPrefix(want.ScriptLine, "cwd=<dir> +set ") {
+	if want.SetExisting != "OK" || !strings.HasPrefix(want.ScriptLine, "cwd=<dir> +set ") ||
+		want.StartupLine != "cwd=<dir> +monitor <master> quorum 1" {
 		t.Fatalf("stock redis-sentinel did not accept and run relative scripts: %+v", want)
 	}
 	if diff := cmp.Diff(want, outcomes[ours]); diff != "" {
@@ -82,24 +84,31 @@ func relativeScriptOutcome(t *testing.T, kind sentinelKind, master *redistest.Se
 	}
 	out.NotificationField, out.ReconfigField = m["notification-script"], m["client-reconfig-script"]
 
-	// A SENTINEL SET publishes a warning-level +set event, which runs the notification script.
+	// Starting publishes +monitor, and a SENTINEL SET a +set event: both warning-level events,
+	// which run the notification script.
 	if r := reply("SENTINEL", "SET", masterName, "parallel-syncs", "2"); r != "OK" {
 		t.Fatalf("%s: SENTINEL SET parallel-syncs: %s", kind, r)
 	}
-	want := "+set master " + masterName + " " + master.Host() + " " + strconv.Itoa(master.Port()) + " parallel-syncs 2"
+	instance := "master " + masterName + " " + master.Host() + " " + strconv.Itoa(master.Port())
+	want := "+set " + instance + " parallel-syncs 2"
 	redistest.Eventually(t, 15*time.Second, string(kind)+"'s notification script to record the +set", func(context.Context) error {
 		b, err := os.ReadFile(filepath.Join(dir, "ran.txt"))
 		if err != nil {
 			return err
 		}
 		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "+monitor "+instance) {
+				out.StartupLine = strings.Replace(line, "cwd="+dir+" +monitor "+instance, "cwd=<dir> +monitor <master>", 1)
+			}
 			if strings.Contains(line, want) {
 				out.ScriptLine = strings.Replace(line, "cwd="+dir, "cwd=<dir>", 1)
 				out.ScriptLine = strings.Replace(out.ScriptLine, want, "+set <master> parallel-syncs 2", 1)
-				return nil
 			}
 		}
-		return fmt.Errorf("ran.txt is %q", b)
+		if out.ScriptLine == "" || out.StartupLine == "" {
+			return fmt.Errorf("ran.txt is %q", b)
+		}
+		return nil
 	})
 	conf, err := os.ReadFile(s.ConfPath())
 	if err != nil {
