@@ -76,6 +76,10 @@ func NewEngine(state *State, opts EngineOptions) *Engine {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.state.Global.Dir
+	}, func(typ, msg string) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.apply(Effects{Events: []Event{{Type: typ, Msg: msg, Warning: true}}})
 	})
 	return e
 }

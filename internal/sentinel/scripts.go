@@ -2,9 +2,11 @@ package sentinel
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -27,6 +29,8 @@ type scriptRunner struct {
 	// dir is where scripts run and where relative script paths are taken from (sentinel.c
 	// runs them in `dir`, where it changed at start).
 	dir func() string
+	// event publishes -script-error and -script-timeout as sentinel.c's sentinelEvent does.
+	event func(typ, msg string)
 
 	mu      sync.Mutex
 	running map[*scriptJob]struct{}
@@ -40,8 +44,8 @@ type scriptJob struct {
 	pid     int
 }
 
-func newScriptRunner(log logr.Logger, timeout func() time.Duration, dir func() string) *scriptRunner {
-	return &scriptRunner{log: log, timeout: timeout, dir: dir, running: map[*scriptJob]struct{}{}}
+func newScriptRunner(log logr.Logger, timeout func() time.Duration, dir func() string, event func(typ, msg string)) *scriptRunner {
+	return &scriptRunner{log: log, timeout: timeout, dir: dir, event: event, running: map[*scriptJob]struct{}{}}
 }
 
 func (r *scriptRunner) schedule(s Script) {
@@ -85,9 +89,22 @@ func (r *scriptRunner) run(job *scriptJob) {
 	}
 	switch {
 	case ctx.Err() != nil:
-		r.log.Info("-script-timeout", "script", job.script.Path, "args", job.script.Args)
+		// sentinel.c: "-script-timeout <path> <pid>".
+		r.event("-script-timeout", job.script.Path+" "+strconv.Itoa(job.pid))
 	case err != nil:
-		r.log.Info("-script-error", "script", job.script.Path, "args", job.script.Args, "error", err.Error())
+		// sentinel.c: "-script-error <path> <signal> <exit code>"; a script that cannot be
+		// executed exits 2 in its forked child.
+		signal, code := 0, 2
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				signal, code = int(ws.Signal()), 0
+			} else {
+				code = exit.ExitCode()
+			}
+		}
+		r.log.V(1).Info("script failed", "script", job.script.Path, "args", job.script.Args, "error", err.Error())
+		r.event("-script-error", job.script.Path+" "+strconv.Itoa(signal)+" "+strconv.Itoa(code))
 	default:
 		r.log.V(1).Info("-script-child", "script", job.script.Path, "args", job.script.Args)
 	}

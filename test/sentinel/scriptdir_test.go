@@ -21,6 +21,7 @@ type scriptDirOutcome struct {
 	NotificationField, ReconfigField   string // SENTINEL MASTER's script fields
 	StartupLine                        string // what it recorded of the +monitor at start
 	ScriptLine                         string // what the notification script recorded of one event
+	ScriptError                        string // the -script-error event of a script that exits 3
 	RewrittenNotify, RewrittenReconfig string // the config file's script lines
 }
 
@@ -37,7 +38,7 @@ func TestRelativeScriptPathsResolveAgainstDir(t *testing.T) {
 	want := outcomes[stock]
 	// The reference itself must show the behaviour, or the comparison proves nothing.
 	if want.SetExisting != "OK" || !strings.HasPrefix(want.ScriptLine, "cwd=<dir> +set ") ||
-		want.StartupLine != "cwd=<dir> +monitor <master> quorum 1" {
+		want.StartupLine != "cwd=<dir> +monitor <master> quorum 1" || want.ScriptError != "fail.sh 0 3" {
 		t.Fatalf("stock redis-sentinel did not accept and run relative scripts: %+v", want)
 	}
 	if diff := cmp.Diff(want, outcomes[ours]); diff != "" {
@@ -110,6 +111,25 @@ func relativeScriptOutcome(t *testing.T, kind sentinelKind, master *redistest.Se
 		}
 		return nil
 	})
+	// A failing script is reported on pub/sub with its path as configured, the signal and the
+	// exit code.
+	if err := os.WriteFile(filepath.Join(dir, "fail.sh"), []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sub := s.SentinelClient().Subscribe(ctx, "-script-error")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := reply("SENTINEL", "SET", masterName, "notification-script", "fail.sh"); r != "OK" {
+		t.Fatalf("%s: SENTINEL SET notification-script fail.sh: %s", kind, r)
+	}
+	select {
+	case msg := <-sub.Channel():
+		out.ScriptError = msg.Payload
+	case <-time.After(15 * time.Second):
+		t.Fatalf("%s published no -script-error for fail.sh", kind)
+	}
 	conf, err := os.ReadFile(s.ConfPath())
 	if err != nil {
 		t.Fatal(err)
