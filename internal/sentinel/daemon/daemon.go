@@ -54,6 +54,15 @@ func New(opts Options) (*Daemon, error) {
 	if len(opts.Bind) > 0 {
 		cfg.Bind = opts.Bind
 	}
+	for _, u := range cfg.Users {
+		if len(u) > 0 && u[0] != "default" {
+			// redis-sentinel's own rewrite adds a `user default ...` line, which matches
+			// requirepass; other accounts would authenticate on stock and do not here.
+			opts.Log.Info("WARNING: ACL users from `user` lines are not enforced by this sentinel: only requirepass "+
+				"authenticates clients; remove the line, or give clients the requirepass password",
+				"config", cfg.Path, "user", u[0])
+		}
+	}
 	now := time.Now
 	if opts.Clock != nil {
 		now = opts.Clock
