@@ -2,12 +2,16 @@ package sentinel
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
@@ -16,14 +20,8 @@ import (
 // other: the state in which their SENTINEL replies must match.
 func sameRepliesPair(t *testing.T) (master *redistest.Server, st, ou *rawConn) {
 	t.Helper()
-	tp := &topology{master: redistest.StartServer(t, redistest.ServerOptions{})}
-	tp.replicas = append(tp.replicas, redistest.StartServer(t, redistest.ServerOptions{ReplicaOf: tp.master.Process}))
-	redistest.WaitReplicaOnline(t, 20*time.Second, tp.master.Process, tp.replicas[0].Process)
-	mon := []redistest.Monitor{{Name: masterName, Master: tp.master.Process, Quorum: 2, DownAfter: 5 * time.Second}}
-	s := redistest.StartSentinel(t, redistest.SentinelOptions{Monitors: mon})
-	o := redistest.StartSentinel(t, redistest.SentinelOptions{Monitors: mon, Binary: oursBinary})
-	redistest.WaitSentinelReady(t, 30*time.Second, masterName, tp.master.Process, 1, 1, s, o)
-	return tp.master, dialRaw(t, "stock", s.Addr()), dialRaw(t, "ours", o.Addr())
+	tp := newTopologyOneReplica(t)
+	return tp.master, dialRaw(t, "stock", tp.sentinels[0].Addr()), dialRaw(t, "ours", tp.sentinels[1].Addr())
 }
 
 // Replies that do not depend on live timing must be byte-identical: errors for bad arguments,
@@ -228,4 +226,117 @@ func TestSameInfoSentinelAsStock(t *testing.T) {
 			t.Errorf("%q\n stock: %q\n  ours: %q", args, w, g)
 		}
 	}
+}
+
+// failoverEvents records what one sentinel publishes (PSUBSCRIBE *) until stopped.
+type failoverEvents struct {
+	msgs <-chan *redis.Message
+}
+
+func subscribeEvents(t *testing.T, s *redistest.Sentinel) *failoverEvents {
+	t.Helper()
+	ps := s.SentinelClient().PSubscribe(context.Background(), "*")
+	t.Cleanup(func() { _ = ps.Close() })
+	if _, err := ps.Receive(context.Background()); err != nil {
+		t.Fatalf("PSUBSCRIBE * on %s: %v", s.Addr(), err)
+	}
+	return &failoverEvents{msgs: ps.Channel(redis.WithChannelSize(1000))}
+}
+
+// epochs differ between the two runs (each failover bumps them): masked.
+var epochPayload = regexp.MustCompile(`(^| )\d+$`)
+
+// until collects events (channel -> masked payloads) until every one of stop has been seen.
+func (f *failoverEvents) until(t *testing.T, mask *strings.Replacer, stop ...string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case m := <-f.msgs:
+			p := mask.Replace(m.Payload)
+			if m.Channel == "+new-epoch" || m.Channel == "+vote-for-leader" {
+				p = epochPayload.ReplaceAllString(p, "$1<epoch>")
+			}
+			out[m.Channel] = append(out[m.Channel], p)
+			seen := 0
+			for _, s := range stop {
+				if len(out[s]) > 0 {
+					seen++
+				}
+			}
+			if seen == len(stop) {
+				return out
+			}
+		case <-deadline:
+			t.Fatalf("not all of %v within 30 s; got %v", stop, out)
+		}
+	}
+}
+
+// The events of a failover carry stock's payloads: the leader's steps when each implementation
+// leads, and the observer's adoption when the other leads. Only their order and the planned
+// switchover's extra steps differ (docs/sentinel-differences.md), so the order is not compared.
+func TestSameFailoverEventPayloadsAsStock(t *testing.T) {
+	tp := newTopologyOneReplica(t)
+	st, ou := tp.sentinels[0], tp.sentinels[1]
+	ids := map[*redistest.Sentinel]string{}
+	for _, s := range tp.sentinels {
+		id, err := s.Client().Do(context.Background(), "SENTINEL", "MYID").Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[s] = id
+	}
+	leaderSteps := []string{"+new-epoch", "+try-failover", "+vote-for-leader", "+elected-leader",
+		"+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
+		"+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves", "+switch-master"}
+	// (+failover-end is left out: ours publishes it after +switch-master, so it names the new
+	// address where stock's names the old one; see docs/sentinel-differences.md.)
+	observerSteps := []string{"+new-epoch", "+config-update-from", "+switch-master"}
+
+	type run struct{ leader, observer map[string][]string }
+	runs := map[sentinelKind]run{}
+	oldMaster, promoted := tp.master.Process, tp.replicas[0].Process
+	for i, leader := range []*redistest.Sentinel{st, ou} {
+		observer := map[*redistest.Sentinel]*redistest.Sentinel{st: ou, ou: st}[leader]
+		mask := strings.NewReplacer(ids[leader], "<leader-id>", ids[observer], "<observer-id>",
+			strconv.Itoa(oldMaster.Port()), "<old-port>", strconv.Itoa(promoted.Port()), "<new-port>",
+			strconv.Itoa(leader.Port()), "<leader-port>", strconv.Itoa(observer.Port()), "<observer-port>")
+		le, oe := subscribeEvents(t, leader), subscribeEvents(t, observer)
+		if err := leader.Client().Do(context.Background(), "SENTINEL", "FAILOVER", masterName).Err(); err != nil {
+			t.Fatalf("SENTINEL FAILOVER on %s: %v", leader.Addr(), err)
+		}
+		r := run{leader: le.until(t, mask, "+failover-end", "+switch-master"), observer: oe.until(t, mask, "+switch-master")}
+		runs[[]sentinelKind{stock, ours}[i]] = r
+		// The next failover starts from a settled group: both see the new master and its replica.
+		redistest.WaitSentinelReady(t, 30*time.Second, masterName, promoted, 1, 1, st, ou)
+		oldMaster, promoted = promoted, oldMaster
+	}
+	for _, step := range leaderSteps {
+		if want, got := runs[stock].leader[step], runs[ours].leader[step]; !cmp.Equal(want, got) {
+			t.Errorf("leader's %s: stock %q, ours %q", step, want, got)
+		}
+	}
+	for _, step := range observerSteps {
+		if want, got := runs[ours].observer[step], runs[stock].observer[step]; !cmp.Equal(want, got) {
+			t.Errorf("observer's %s: stock %q, ours %q", step, want, got)
+		}
+	}
+}
+
+// newTopologyOneReplica is one master, one replica, and a stock and an ours sentinel that see
+// each other.
+func newTopologyOneReplica(t *testing.T) *topology {
+	t.Helper()
+	tp := &topology{master: redistest.StartServer(t, redistest.ServerOptions{})}
+	tp.replicas = append(tp.replicas, redistest.StartServer(t, redistest.ServerOptions{ReplicaOf: tp.master.Process}))
+	redistest.WaitReplicaOnline(t, 20*time.Second, tp.master.Process, tp.replicas[0].Process)
+	mon := []redistest.Monitor{{Name: masterName, Master: tp.master.Process, Quorum: 2, DownAfter: 5 * time.Second}}
+	tp.sentinels = []*redistest.Sentinel{
+		redistest.StartSentinel(t, redistest.SentinelOptions{Monitors: mon}),
+		redistest.StartSentinel(t, redistest.SentinelOptions{Monitors: mon, Binary: oursBinary}),
+	}
+	redistest.WaitSentinelReady(t, 30*time.Second, masterName, tp.master.Process, 1, 1, tp.sentinels...)
+	return tp
 }
