@@ -77,10 +77,19 @@ func TestSameSentinelRepliesAsStock(t *testing.T) {
 		{"SENTINEL", "FAILOVER", "zero"}, {"SENTINEL", "CKQUORUM", "zero"},
 		{"SENTINEL", "SET", "zero", "quorum", "3", "parallel-syncs", "2"}, {"SENTINEL", "REMOVE", "zero"}, {"ROLE"},
 	}
-	for _, args := range script {
-		want, got := st.do(t, args...), ou.do(t, args...)
-		if want != got {
-			t.Errorf("%q\n stock: %q\n  ours: %q", args, want, got)
+	// The same in RESP3 (maps, nulls), on connections that said HELLO 3; the script leaves
+	// the state as it found it, so it runs twice.
+	for _, proto := range []string{"2", "3"} {
+		if proto == "3" {
+			st, ou = dialRaw(t, "stock", st.nc.RemoteAddr().String()), dialRaw(t, "ours", ou.nc.RemoteAddr().String())
+			st.do(t, "HELLO", "3")
+			ou.do(t, "HELLO", "3")
+		}
+		for _, args := range script {
+			want, got := st.do(t, args...), ou.do(t, args...)
+			if want != got {
+				t.Errorf("RESP%s %q\n stock: %q\n  ours: %q", proto, args, want, got)
+			}
 		}
 	}
 }
