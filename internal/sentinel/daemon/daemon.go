@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -82,7 +83,7 @@ func New(opts Options) (*Daemon, error) {
 	})
 	addrs := make([]string, 0, len(cfg.Bind))
 	for _, b := range cfg.Bind {
-		addrs = append(addrs, net.JoinHostPort(b, strconv.Itoa(cfg.Port)))
+		addrs = append(addrs, listenAddr(b, cfg.Port))
 	}
 	if len(addrs) == 0 {
 		addrs = []string{":" + strconv.Itoa(cfg.Port)}
@@ -134,6 +135,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// listenAddr turns one `bind` value into a listen address as redis reads it: "*" is every IPv4
+// address, "::*" every IPv6 one, and a leading "-" marks an address that may be unavailable
+// (server.Options.Addrs keeps the "-").
+func listenAddr(bind string, port int) string {
+	optional := ""
+	if strings.HasPrefix(bind, "-") {
+		optional, bind = "-", bind[1:]
+	}
+	switch bind {
+	case "*":
+		bind = "0.0.0.0"
+	case "::*":
+		bind = "::"
+	}
+	return optional + net.JoinHostPort(bind, strconv.Itoa(port))
 }
 
 // backend adapts the engine to server.Backend.
