@@ -40,6 +40,9 @@ type Options struct {
 type Daemon struct {
 	Engine *sentinel.Engine
 	Server *server.Server
+	// Config is the loaded file; its process options (logfile, pidfile, loglevel) are the
+	// binary's to apply.
+	Config *conf.Config
 	log    logr.Logger
 }
 
@@ -101,7 +104,7 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	engine.SetPublisher(srv)
-	return &Daemon{Engine: engine, Server: srv, log: opts.Log}, nil
+	return &Daemon{Engine: engine, Server: srv, Config: cfg, log: opts.Log}, nil
 }
 
 // Listen binds the server's addresses; the engine's hellos then announce the bound port.
