@@ -126,17 +126,19 @@ func (r *scriptRunner) pending() resp.Value {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
+	// As addReplyPendingScripts: a waiting run has not been tried (run-delay 0, retry-num 0;
+	// there are no retries to wait for), a running one is on its first try (retry-num 1).
 	entry := func(j *scriptJob, running bool) resp.Value {
 		argv := append([]string{j.script.Path}, j.script.Args...)
-		flags, timing, pid := "scheduled", "run-delay", "0"
-		ms := now.Sub(j.queued).Milliseconds()
+		flags, timing, pid, tries := "scheduled", "run-delay", "0", "0"
+		ms := int64(0)
 		if running {
-			flags, timing, pid = "running", "run-time", strconv.Itoa(j.pid)
+			flags, timing, pid, tries = "running", "run-time", strconv.Itoa(j.pid), "1"
 			ms = now.Sub(j.started).Milliseconds()
 		}
 		return resp.Map(resp.Bulk("argv"), resp.BulkStrings(argv...), resp.Bulk("flags"), resp.Bulk(flags),
 			resp.Bulk("pid"), resp.Bulk(pid), resp.Bulk(timing), resp.BulkInt(ms),
-			resp.Bulk("retry-num"), resp.Bulk("0"))
+			resp.Bulk("retry-num"), resp.Bulk(tries))
 	}
 	var out []resp.Value
 	for j := range r.running {

@@ -22,6 +22,7 @@ type scriptDirOutcome struct {
 	StartupLine                        string // what it recorded of the +monitor at start
 	ScriptLine                         string // what the notification script recorded of one event
 	ScriptError                        string // the -script-error event of a script that exits 3
+	Pending                            string // SENTINEL PENDING-SCRIPTS while a script runs, pid and run time masked
 	RewrittenNotify, RewrittenReconfig string // the config file's script lines
 }
 
@@ -109,6 +110,30 @@ func relativeScriptOutcome(t *testing.T, kind sentinelKind, master *redistest.Se
 		if out.ScriptLine == "" || out.StartupLine == "" {
 			return fmt.Errorf("ran.txt is %q", b)
 		}
+		return nil
+	})
+	// PENDING-SCRIPTS while a slow script runs (it is started by the +set of its own SET).
+	if err := os.WriteFile(filepath.Join(dir, "slow.sh"), []byte("#!/bin/sh\nsleep 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r := reply("SENTINEL", "SET", masterName, "notification-script", "slow.sh"); r != "OK" {
+		t.Fatalf("%s: SENTINEL SET notification-script slow.sh: %s", kind, r)
+	}
+	redistest.Eventually(t, 5*time.Second, string(kind)+" to list the running script", func(ctx context.Context) error {
+		v, err := c.Do(ctx, "SENTINEL", "PENDING-SCRIPTS").Slice()
+		if err != nil || len(v) != 1 {
+			return fmt.Errorf("PENDING-SCRIPTS: %v, %v", v, err)
+		}
+		entry, ok := v[0].([]any)
+		if !ok {
+			return fmt.Errorf("entry %#v", v[0])
+		}
+		for i := 0; i+1 < len(entry); i += 2 {
+			if k := fmt.Sprint(entry[i]); k == "pid" || k == "run-time" {
+				entry[i+1] = "<live>"
+			}
+		}
+		out.Pending = fmt.Sprint(entry)
 		return nil
 	})
 	// A failing script is reported on pub/sub with its path as configured, the signal and the
