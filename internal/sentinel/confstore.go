@@ -38,7 +38,7 @@ func NewStateFromConfig(cfg *conf.Config, params Params, now time.Time) (*State,
 		DenyScriptsReconfig: cfg.DenyScriptsReconfig,
 		Dir:                 cfg.WorkDir,
 	}, params, uint64(seed[0])|uint64(seed[1])<<8|uint64(seed[2])<<16|uint64(seed[3])<<24)
-	s.SetResolver(NetResolver)
+	s.SetResolver(CachingResolver(NetResolver, resolveCacheTTL, time.Now))
 	s.CurrentEpoch = cfg.CurrentEpoch
 	for _, cm := range cfg.Masters {
 		mc := MasterConfig{

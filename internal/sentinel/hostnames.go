@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,6 +30,34 @@ func NetResolver(host string) (string, error) {
 		return "", fmt.Errorf("no address for %s", host)
 	}
 	return addrs[0], nil
+}
+
+// resolveCacheTTL is how long a lookup is reused. Names are compared on every INFO of every
+// replica; without the cache each comparison would be a DNS round trip under the engine's
+// lock, and a failing DNS server would stall the engine resolveTimeout at a time.
+const resolveCacheTTL = 5 * time.Second
+
+// CachingResolver wraps r so that each name is looked up at most once per ttl (failures
+// included); now is the clock.
+func CachingResolver(r Resolver, ttl time.Duration, now func() time.Time) Resolver {
+	type entry struct {
+		ip      string
+		err     error
+		expires time.Time
+	}
+	var mu sync.Mutex
+	cache := map[string]entry{}
+	return func(host string) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		t := now()
+		if e, ok := cache[host]; ok && t.Before(e.expires) {
+			return e.ip, e.err
+		}
+		ip, err := r(host)
+		cache[host] = entry{ip: ip, err: err, expires: t.Add(ttl)}
+		return ip, err
+	}
 }
 
 // SetResolver sets how hostnames are resolved when resolve-hostnames is on; without one, only

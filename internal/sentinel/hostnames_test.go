@@ -3,6 +3,7 @@ package sentinel
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // A table resolver: the pure state never does I/O, so names resolve from this map.
@@ -63,5 +64,33 @@ func TestCanonicalAddrAndSameHost(t *testing.T) {
 	s.Global.ResolveHostnames = false
 	if s.sameHost(Addr{"redis-0.redis", 1}, "10.0.0.1") {
 		t.Error("sameHost resolved a name with resolve-hostnames off")
+	}
+}
+
+func TestCachingResolverLooksUpOncePerTTL(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	lookups := 0
+	r := CachingResolver(func(host string) (string, error) {
+		lookups++
+		if host == "gone" {
+			return "", errors.New("no such host")
+		}
+		return "10.0.0.1", nil
+	}, 5*time.Second, func() time.Time { return now })
+	for i := 0; i < 3; i++ {
+		if ip, err := r("redis-0"); ip != "10.0.0.1" || err != nil {
+			t.Fatalf("lookup %d: %q, %v", i, ip, err)
+		}
+		if _, err := r("gone"); err == nil {
+			t.Fatal("a failed lookup was cached as a success")
+		}
+	}
+	if lookups != 2 {
+		t.Errorf("%d lookups within the TTL, want 2 (one per name, failures cached too)", lookups)
+	}
+	now = now.Add(5 * time.Second)
+	r("redis-0")
+	if lookups != 3 {
+		t.Errorf("%d lookups after the TTL, want 3", lookups)
 	}
 }
