@@ -39,7 +39,6 @@ type scriptRunner struct {
 
 type scriptJob struct {
 	script  Script
-	queued  time.Time
 	started time.Time
 	pid     int
 }
@@ -55,7 +54,7 @@ func (r *scriptRunner) schedule(s Script) {
 		r.log.Info("-script-error dropping a queued script run: the queue is full", "script", r.queue[0].script.Path)
 		r.queue = r.queue[1:]
 	}
-	r.queue = append(r.queue, &scriptJob{script: s, queued: time.Now()})
+	r.queue = append(r.queue, &scriptJob{script: s})
 	r.startLocked()
 }
 
