@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -348,4 +350,46 @@ func newTopologyOneReplica(t *testing.T) *topology {
 	}
 	redistest.WaitSentinelReady(t, 30*time.Second, masterName, tp.master.Process, 1, 1, tp.sentinels...)
 	return tp
+}
+
+// What each rewrites into its config file once it knows the replica and the other sentinel:
+// the same sentinel directives with the same learned values (our layout differs on purpose,
+// see docs/sentinel-differences.md, so lines are compared as a sorted set).
+func TestSameConfigRewriteContentAsStock(t *testing.T) {
+	tp := newTopologyOneReplica(t)
+	ids := map[int]string{}
+	for _, s := range tp.sentinels {
+		id, err := s.Client().Do(context.Background(), "SENTINEL", "MYID").Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[s.Port()] = id
+	}
+	content := map[sentinelKind]string{}
+	for i, kind := range []sentinelKind{stock, ours} {
+		s, other := tp.sentinels[i], tp.sentinels[1-i]
+		mask := strings.NewReplacer(ids[s.Port()], "<own-id>", ids[other.Port()], "<other-id>",
+			strconv.Itoa(other.Port()), "<other-port>")
+		redistest.Eventually(t, 20*time.Second, string(kind)+"'s config to record what it learned", func(context.Context) error {
+			b, err := os.ReadFile(s.ConfPath())
+			if err != nil {
+				return err
+			}
+			var lines []string
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(l, "sentinel ") {
+					lines = append(lines, mask.Replace(l))
+				}
+			}
+			sort.Strings(lines)
+			content[kind] = strings.Join(lines, "\n")
+			if !strings.Contains(content[kind], "known-sentinel") || !strings.Contains(content[kind], "known-replica") {
+				return fmt.Errorf("file has:\n%s", content[kind])
+			}
+			return nil
+		})
+	}
+	if diff := cmp.Diff(content[stock], content[ours]); diff != "" {
+		t.Errorf("sentinel lines of the rewritten config (-stock +ours):\n%s", diff)
+	}
 }
