@@ -301,7 +301,7 @@ func TestSameFailoverEventPayloadsAsStock(t *testing.T) {
 	}
 	leaderSteps := []string{"+new-epoch", "+try-failover", "+vote-for-leader", "+elected-leader",
 		"+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
-		"+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves", "+switch-master"}
+		"+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves", "+switch-master", "+slave"}
 	// (+failover-end is left out: ours publishes it after +switch-master, so it names the new
 	// address where stock's names the old one; see docs/sentinel-differences.md.)
 	observerSteps := []string{"+new-epoch", "+config-update-from", "+switch-master"}
@@ -318,7 +318,7 @@ func TestSameFailoverEventPayloadsAsStock(t *testing.T) {
 		if err := leader.Client().Do(context.Background(), "SENTINEL", "FAILOVER", masterName).Err(); err != nil {
 			t.Fatalf("SENTINEL FAILOVER on %s: %v", leader.Addr(), err)
 		}
-		r := run{leader: le.until(t, mask, "+failover-end", "+switch-master"), observer: oe.until(t, mask, "+switch-master")}
+		r := run{leader: le.until(t, mask, "+failover-end", "+switch-master", "+slave"), observer: oe.until(t, mask, "+switch-master")}
 		runs[[]sentinelKind{stock, ours}[i]] = r
 		// The next failover starts from a settled group: both see the new master and its replica.
 		redistest.WaitSentinelReady(t, 30*time.Second, masterName, promoted, 1, 1, st, ou)
