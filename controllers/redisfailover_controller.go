@@ -69,8 +69,7 @@ type RedisFailoverReconciler struct {
 	// so that labels and Services follow a failover within about a second.
 	Sentinels *SentinelEvents
 
-	masters     lastMasters
-	switchovers switchovers
+	masters lastMasters
 }
 
 // Reconcile brings one RedisFailover one step closer to its spec and reports what it saw.
@@ -122,7 +121,11 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		r.Sentinels.Watch(req.NamespacedName, observed.sentinelAddrs(), password)
 	}
 
-	actErr := r.act(ctx, rf, observed, password)
+	switching, switchErr := r.switchover(ctx, rf, observed, password)
+	if switchErr != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "switchover").Inc()
+	}
+	actErr := errors.Join(switchErr, r.act(ctx, rf, observed, password))
 	if actErr != nil {
 		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "act").Inc()
 	}
@@ -134,7 +137,7 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if actErr != nil {
 		return ctrl.Result{}, actErr
 	}
-	if len(observed.plan.Actions) == 0 && observed.plan.Waiting == "" && health.Ready() {
+	if len(observed.plan.Actions) == 0 && observed.plan.Waiting == "" && health.Ready() && !switching {
 		// Only a healthy, quiet RedisFailover takes the next step of a rollout.
 		if steps := topology.Rollout(observed.topology, observed.plan.Master); len(steps) > 0 {
 			observed.plan.Actions = steps
@@ -149,7 +152,7 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 
 	switch {
-	case len(observed.plan.Actions) > 0 || observed.plan.Waiting != "":
+	case len(observed.plan.Actions) > 0 || observed.plan.Waiting != "" || switching:
 		return ctrl.Result{RequeueAfter: requeueActing}, nil
 	case !health.Ready():
 		return ctrl.Result{RequeueAfter: requeueUnhealthy}, nil
@@ -168,7 +171,6 @@ func (r *RedisFailoverReconciler) resyncPeriod() time.Duration {
 func (r *RedisFailoverReconciler) forget(key types.NamespacedName) {
 	forgetMetrics(key)
 	r.masters.forget(key)
-	r.switchovers.forget(key)
 	if r.Sentinels != nil {
 		r.Sentinels.Forget(key)
 	}
