@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -153,6 +154,9 @@ func (r *RedisFailoverReconciler) removeSwitchoverAnnotation(ctx context.Context
 
 // setSwitchoverStatus writes status.switchover and the Switchover condition.
 func (r *RedisFailoverReconciler) setSwitchoverStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, sw redisv1alpha1.SwitchoverStatus) error {
+	if equality.Semantic.DeepEqual(rf.Status.Switchover, &sw) {
+		return nil // a wait that changed nothing
+	}
 	patch := client.MergeFrom(rf.DeepCopy())
 	rf.Status.Switchover = sw.DeepCopy()
 	meta.SetStatusCondition(&rf.Status.Conditions, switchoverCondition(sw, rf.Generation))
