@@ -21,27 +21,16 @@ import (
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
-// Event reasons of requested switchovers.
-const (
-	EventSwitchoverAccepted  = "SwitchoverAccepted"
-	EventSwitchoverRejected  = "SwitchoverRejected"
-	EventSwitchoverSucceeded = "SwitchoverSucceeded"
-	EventSwitchoverFailed    = "SwitchoverFailed"
-	// EventMasterStopsWithoutHandover: the master's pod is terminating and no replica can take
-	// over, so its preStop hook cannot hand over.
-	EventMasterStopsWithoutHandover = "MasterStopsWithoutHandover"
-)
-
 // switchover takes a request from the redis.failover.dev/switchover annotation into
 // status.switchover and carries the switchover in status one step further. Every decision is
 // switchover.Accept or switchover.Next (pure); this is only their I/O. The intent is written to
 // status before anything is done, and read back from status on every reconcile, so an operator
 // restarted mid-switchover resumes it. It reports whether a switchover is in progress (the
 // reconcile then looks again soon and takes no rollout step).
-func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, password string) (bool, error) {
+func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, h topology.Health, password string) (bool, error) {
 	obs := switchover.Observation{
 		Topology:             o.topology,
-		Health:               topology.Assess(o.topology, o.spec),
+		Health:               h,
 		Quorum:               o.spec.Quorum,
 		SentinelSeesPriority: -1,
 		Now:                  time.Now(),
@@ -81,13 +70,13 @@ func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alp
 	case switchover.AskSentinel:
 		err = rc.SentinelFailover(ctx, sentinelAddr(o.topology, step.Status.Sentinel), rf.MasterName())
 		if err == nil {
-			r.event(rf, corev1.EventTypeNormal, EventSwitchover, "Switchover", step.Status.Result)
+			r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonSwitchoverRequested, "Switchover", step.Status.Result)
 		}
 	}
 	if err != nil {
 		err = fmt.Errorf("switchover %q, %s: %w", sw.Requested, step.Kind, err)
 		logger.Error(err, "switchover step failed; retrying on the next reconcile")
-		r.event(rf, corev1.EventTypeWarning, EventActionFailed, "Switchover", err.Error())
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonActionFailed, "Switchover", err.Error())
 		return true, err
 	}
 	if final {
@@ -95,9 +84,9 @@ func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alp
 			return true, err
 		}
 		if step.Status.Phase == redisv1alpha1.SwitchoverSucceeded {
-			r.event(rf, corev1.EventTypeNormal, EventSwitchoverSucceeded, "Switchover", step.Status.Result)
+			r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonSwitchoverSucceeded, "Switchover", step.Status.Result)
 		} else {
-			r.event(rf, corev1.EventTypeWarning, EventSwitchoverFailed, "Switchover", step.Status.Result)
+			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonSwitchoverFailed, "Switchover", step.Status.Result)
 		}
 		return false, nil
 	}
@@ -113,7 +102,7 @@ func (r *RedisFailoverReconciler) warnIfMasterStopsWithoutHandover(rf *redisv1al
 		return
 	}
 	if why := switchover.WhyNoHandover(obs); why != "" {
-		r.event(rf, corev1.EventTypeWarning, EventMasterStopsWithoutHandover, "Observe", fmt.Sprintf(
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonMasterStopsWithoutHandover, "Observe", fmt.Sprintf(
 			"master %s is terminating and cannot hand over (%s): its preStop hook gives up, and once it is gone the sentinels fail over after down-after-milliseconds, losing what no replica received",
 			master.Pod, why))
 	}
@@ -124,7 +113,7 @@ func (r *RedisFailoverReconciler) warnIfMasterStopsWithoutHandover(rf *redisv1al
 // another switchover runs is refused with an Event and does not touch that one's status.
 func (r *RedisFailoverReconciler) takeSwitchoverRequest(ctx context.Context, rf *redisv1alpha1.RedisFailover, requested string, obs switchover.Observation) error {
 	if sw := rf.Status.Switchover; sw != nil && sw.Phase == redisv1alpha1.SwitchoverInProgress {
-		r.event(rf, corev1.EventTypeWarning, EventSwitchoverRejected, "Switchover", fmt.Sprintf(
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonSwitchoverRejected, "Switchover", fmt.Sprintf(
 			"%s=%s ignored: the switchover requested as %q is still in progress; request again once status.switchover.phase is final",
 			redisv1alpha1.AnnotationSwitchover, requested, sw.Requested))
 		return r.removeSwitchoverAnnotation(ctx, rf)
@@ -135,10 +124,10 @@ func (r *RedisFailoverReconciler) takeSwitchoverRequest(ctx context.Context, rf 
 	}
 	if sw.Phase == redisv1alpha1.SwitchoverRejected {
 		log.FromContext(ctx).Info("switchover rejected", "requested", requested, "why", sw.Result)
-		r.event(rf, corev1.EventTypeWarning, EventSwitchoverRejected, "Switchover", sw.Result)
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonSwitchoverRejected, "Switchover", sw.Result)
 	} else {
 		log.FromContext(ctx).Info("switchover accepted", "requested", requested, "from", sw.From, "target", sw.Target, "sentinel", sw.Sentinel)
-		r.event(rf, corev1.EventTypeNormal, EventSwitchoverAccepted, "Switchover", sw.Result)
+		r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonSwitchoverAccepted, "Switchover", sw.Result)
 	}
 	return r.removeSwitchoverAnnotation(ctx, rf)
 }

@@ -8,6 +8,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -23,8 +24,8 @@ func TestPrintStatus(t *testing.T) {
 			{Type: redisv1alpha1.ConditionSwitchover, Status: metav1.ConditionTrue, Reason: redisv1alpha1.ReasonSwitchoverSucceeded, Message: "moved"},
 		},
 		Nodes: []redisv1alpha1.NodeStatus{
-			{Pod: "rfr-cache-0", Role: redisv1alpha1.NodeRoleReplica, IP: "10.244.0.6", MasterLinkStatus: "up", ReplicationOffset: 990, LagBytes: 10},
-			{Pod: "rfr-cache-1", Role: redisv1alpha1.NodeRoleMaster, IP: "10.244.0.7", ReplicationOffset: 1000},
+			{Pod: "rfr-cache-0", Role: role.Replica, IP: "10.244.0.6", MasterLinkStatus: "up", ReplicationOffset: 990, LagBytes: 10},
+			{Pod: "rfr-cache-1", Role: role.Master, IP: "10.244.0.7", ReplicationOffset: 1000},
 		},
 		Sentinels: redisv1alpha1.SentinelsStatus{Expected: 3, Ready: 3, Agreeing: 3, Quorum: 2},
 		Switchover: &redisv1alpha1.SwitchoverStatus{Requested: "rfr-cache-1", Target: "rfr-cache-1", From: "rfr-cache-0",

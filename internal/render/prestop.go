@@ -22,7 +22,7 @@ import (
 // When no replica can take over it exits 1 at once with the reason, which the kubelet reports
 // as a FailedPreStopHook Event on the pod.
 //
-//go:embed prestop.sh
+//go:embed scripts/prestop.sh
 var preStopScript string
 
 const preStopScriptKey = "prestop.sh"

@@ -23,6 +23,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -223,7 +224,7 @@ func (w *checkingWriter) acks() int {
 func (w *checkingWriter) waitMoreAcks(t *testing.T, n int) {
 	t.Helper()
 	target := w.acks() + n
-	redistest.Eventually(t, 20*time.Second, fmt.Sprintf("%d acknowledged writes", target), func(context.Context) error {
+	poll.Eventually(t, 20*time.Second, fmt.Sprintf("%d acknowledged writes", target), func(context.Context) error {
 		if got := w.acks(); got < target {
 			return fmt.Errorf("%d acknowledged", got)
 		}

@@ -71,17 +71,17 @@ func Accept(requested string, o Observation) redisv1alpha1.SwitchoverStatus {
 	if requested == "" {
 		return reject("%s is empty: set it to %q or to the name of a replica pod", annotation, redisv1alpha1.SwitchoverToAny)
 	}
+	target, named := o.Topology.Node(requested)
+	if requested != redisv1alpha1.SwitchoverToAny && !named {
+		return reject("%s=%s names no Redis pod of this RedisFailover (its pods: %s): set it to %q or to one of them",
+			annotation, requested, strings.Join(podNames(o.Topology), ", "), redisv1alpha1.SwitchoverToAny)
+	}
 	master, problem := agreedMaster(o)
 	if problem != "" {
 		return reject("cannot switch over now: %s", problem)
 	}
 	sw.From = master.Pod
-	if requested != redisv1alpha1.SwitchoverToAny {
-		target, ok := o.Topology.Node(requested)
-		if !ok {
-			return reject("%s=%s names no Redis pod of this RedisFailover (its pods: %s): set it to %q or to one of them",
-				annotation, requested, strings.Join(podNames(o.Topology), ", "), redisv1alpha1.SwitchoverToAny)
-		}
+	if named {
 		if target.Pod == master.Pod {
 			return reject("%s is already the master", target.Pod)
 		}
@@ -121,6 +121,22 @@ func WhyNoHandover(o Observation) string {
 	return "no replica can take over: " + strings.Join(o.Health.NotInSync, "; ")
 }
 
+// HoldRollout keeps a rollout from moving while a switchover runs: the rollout's own steps
+// (deleting an outdated pod, asking for its switchover) wait, every healing action stays.
+func HoldRollout(d topology.Decision) topology.Decision {
+	held := slices.DeleteFunc(slices.Clone(d.Actions), func(a topology.Action) bool {
+		return a.Kind == topology.DeletePod || a.Kind == topology.Switchover
+	})
+	if len(held) == len(d.Actions) && len(d.Actions) > 0 {
+		return d
+	}
+	d.Actions = held
+	if d.Waiting == "" {
+		d.Waiting = "a switchover is in progress (status.switchover): the rollout waits for it"
+	}
+	return d
+}
+
 // StepKind is what the controller does next.
 type StepKind string
 
@@ -154,7 +170,7 @@ func Next(sw redisv1alpha1.SwitchoverStatus, o Observation) Step {
 		// The target's priority goes back first, so that it does not stay preferred; a target
 		// that does not answer restarts with the rendered config, which has the default.
 		if target, ok := o.Topology.Node(sw.Target); ok && sw.TargetPriority != nil && target.Reachable() &&
-			target.Info.Replication.ReplicaPriority != int(*sw.TargetPriority) {
+			target.Replication.ReplicaPriority != int(*sw.TargetPriority) {
 			return Step{Kind: SetPriority, Node: target.Pod, Priority: int(*sw.TargetPriority), Status: *st}
 		}
 		return Step{Kind: Finish, Status: *st}
@@ -192,7 +208,7 @@ func Next(sw redisv1alpha1.SwitchoverStatus, o Observation) Step {
 			}
 			return wait("waiting for %s to catch up: %s", sw.Target, why)
 		}
-		if p := target.Info.Replication.ReplicaPriority; p != PreferredPriority {
+		if p := target.Replication.ReplicaPriority; p != PreferredPriority {
 			if st.TargetPriority == nil {
 				st.TargetPriority = ptrInt32(int32(p))
 			}
@@ -252,7 +268,7 @@ func notEligible(n topology.Node, h topology.Health) string {
 		return "its pod is terminating"
 	case !n.Reachable():
 		return "it does not answer: " + n.Err
-	case n.Info.Replication.ReplicaPriority == 0:
+	case n.Replication.ReplicaPriority == 0:
 		return "its replica-priority is 0 (never promoted)"
 	}
 	for _, nh := range h.Nodes {

@@ -7,8 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
-	"github.com/failover-dev/redis-failover-operator/internal/redis"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
@@ -42,13 +42,13 @@ func (w world) observe() Observation {
 			prio = p
 		}
 		if i == w.master {
-			n.Info.Replication = redis.Replication{Role: redis.RoleMaster, MasterReplOffset: 5<<20 + 1000, ConnectedReplicas: 2}
+			n.Replication = topology.Replication{Role: role.Master, MasterReplOffset: 5<<20 + 1000}
 		} else {
 			off := int64(5<<20 + 900) // in flight: 100 bytes behind is in sync
 			if i == w.lagging {
 				off = 1000 // 5 MiB behind
 			}
-			n.Info.Replication = redis.Replication{Role: redis.RoleReplica, MasterHost: ip(w.master), MasterPort: 6379,
+			n.Replication = topology.Replication{Role: role.Replica, MasterHost: ip(w.master), MasterPort: 6379,
 				MasterLinkUp: i != w.linkDown, ReplicaOffset: off, ReplicaPriority: prio}
 		}
 		t.Nodes = append(t.Nodes, n)
@@ -59,9 +59,9 @@ func (w world) observe() Observation {
 	}
 	for i := 0; i < 3; i++ {
 		s := topology.Sentinel{Pod: "rfs-c-" + string(rune('a'+i)), IP: "10.0.1." + string(rune('1'+i)), Port: 26379, Monitors: true}
-		s.View.Master = redis.SentinelMaster{Name: "c", IP: ip(named), Port: 6379, Flags: []string{"master"}}
+		s.View.Master = topology.SentinelMaster{IP: ip(named), Port: 6379}
 		if w.failingOver && i == 0 {
-			s.View.Master.Flags = append(s.View.Master.Flags, "failover_in_progress")
+			s.View.Master.FailingOver = true
 		}
 		t.Sentinels = append(t.Sentinels, s)
 	}
@@ -255,5 +255,25 @@ func TestWhyNoHandover(t *testing.T) {
 				t.Fatalf("WhyNoHandover = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestHoldRollout(t *testing.T) {
+	label := topology.Action{Kind: topology.Label, Node: "rfr-c-1"}
+	rolloutStep := topology.Action{Kind: topology.DeletePod, Node: "rfr-c-2"}
+	got := HoldRollout(topology.Decision{Master: "rfr-c-0", Actions: []topology.Action{label, rolloutStep}})
+	if len(got.Actions) != 1 || got.Actions[0].Kind != topology.Label {
+		t.Errorf("healing actions must stay and rollout steps go: %+v", got.Actions)
+	}
+	if !strings.Contains(got.Waiting, "switchover is in progress") {
+		t.Errorf("Waiting = %q, want the reason the rollout waits", got.Waiting)
+	}
+	quiet := HoldRollout(topology.Decision{Master: "rfr-c-0"})
+	if quiet.Waiting == "" {
+		t.Error("a quiet decision during a switchover must say it waits, so the reconcile looks again soon")
+	}
+	healing := topology.Decision{Master: "rfr-c-0", Actions: []topology.Action{label}}
+	if got := HoldRollout(healing); len(got.Actions) != 1 || got.Waiting != "" {
+		t.Errorf("a decision without rollout steps is left alone: %+v", got)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build envtest
+
 package controllers_test
 
 import (
@@ -13,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // The switchover flow against a real API server. envtest runs no pods, so no Redis node
@@ -22,7 +25,7 @@ import (
 func annotateSwitchover(t *testing.T, rf *redisv1alpha1.RedisFailover, value string) {
 	t.Helper()
 	ctx := context.Background()
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "the switchover annotation to be set", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
 			return err
@@ -40,7 +43,7 @@ func annotateSwitchover(t *testing.T, rf *redisv1alpha1.RedisFailover, value str
 func waitSwitchoverStatus(t *testing.T, rf *redisv1alpha1.RedisFailover, check func(*redisv1alpha1.RedisFailover) error) *redisv1alpha1.RedisFailover {
 	t.Helper()
 	got := &redisv1alpha1.RedisFailover{}
-	eventually(t, 20*time.Second, func() error {
+	poll.Eventually(t, 20*time.Second, "the annotation to be taken into status.switchover", func(context.Context) error {
 		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(rf), got); err != nil {
 			return err
 		}
@@ -57,7 +60,7 @@ func waitSwitchoverStatus(t *testing.T, rf *redisv1alpha1.RedisFailover, check f
 
 func waitEvent(t *testing.T, rf *redisv1alpha1.RedisFailover, reason string, contains ...string) {
 	t.Helper()
-	eventually(t, 15*time.Second, func() error {
+	poll.Eventually(t, 15*time.Second, "the switchover Event", func(context.Context) error {
 		var list eventsv1.EventList
 		if err := k8s.List(context.Background(), &list, client.InNamespace(rf.Namespace)); err != nil {
 			return err
@@ -135,7 +138,7 @@ func TestSwitchoverInProgressIsReadBackFromStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	started, asked := metav1.NewTime(time.Now().Add(-2*time.Minute)), metav1.NewTime(time.Now().Add(-110*time.Second))
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "status.switchover to be written", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
 			return err
@@ -164,7 +167,7 @@ func TestSwitchoverRequestDuringAnotherIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := metav1.NewTime(time.Now().Truncate(time.Second)) // status keeps whole seconds
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "status.switchover to be written", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
 			return err
