@@ -403,6 +403,11 @@ func (s *State) finishFailover(m *Master, now time.Time, e *Effects) {
 	s.clientReconfig(e, m, "leader", "end", m.oldAddr, m.Addr)
 	m.flags &^= flagFailoverInProgress | flagForceFailover | flagPromoted
 	s.setFailoverState(m, failoverNone, now)
+	// A completed failover may be followed by the next one at once (sentinelResetMaster: "We
+	// can failover again ASAP"); the 2*failover-timeout wait only spaces out retries of
+	// failovers that did not complete. Without this a new master that dies within minutes of
+	// its promotion is not failed over for 2*failover-timeout (6 minutes by default).
+	m.failoverStartTime = time.Time{}
 	m.promoted = nil
 	m.oldAddr = Addr{}
 	for _, r := range m.Replicas {
@@ -431,6 +436,7 @@ func (s *State) resetMasterAndChangeAddress(m *Master, addr Addr, now time.Time,
 	m.promoted = nil
 	m.failoverState = failoverNone
 	m.failoverStateSince = now
+	m.failoverStartTime = time.Time{} // as in finishFailover: the next failover may start at once
 	m.Instance = newInstance(RoleMaster, m.Config.Name, addr, now)
 	s.linkFor(addr, now)
 	m.Replicas = map[string]*Instance{}
