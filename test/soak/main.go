@@ -93,12 +93,12 @@ func main() {
 	log.Printf("client output and sentinel events go to %s", o.logDir)
 
 	started, load := time.Now().UTC(), loadAverage()
-	res, forced, err := soak(o, impls, kinds)
+	res, sums, err := soak(o, impls, kinds)
 	if err != nil {
 		log.Fatalf("soak: %v", err)
 	}
 	rep := report{started: started, loadAtStart: load, finished: time.Now().UTC(), command: commandLine(), opts: o,
-		impls: impls, kinds: kinds, results: res, forced: forced}
+		impls: impls, kinds: kinds, results: res, sentinels: sums}
 	md := rep.markdown()
 	fmt.Print(md)
 	if *out != "" {
@@ -153,7 +153,7 @@ func clientKinds(names []string, dir, goClient string) ([]clientKind, error) {
 }
 
 // soak runs the kills, alternating between the implementations' topologies.
-func soak(o options, impls []impl, kinds []clientKind) (map[string]map[string]*clientResult, map[string][]int, error) {
+func soak(o options, impls []impl, kinds []clientKind) (map[string]map[string]*clientResult, map[string]sentinelSummary, error) {
 	type run struct {
 		scope   *benchenv.Scope
 		topo    *topology
@@ -202,7 +202,7 @@ func soak(o options, impls []impl, kinds []clientKind) (map[string]map[string]*c
 		}
 	}
 	out := map[string]map[string]*clientResult{}
-	forcedOut := map[string][]int{}
+	sums := map[string]sentinelSummary{}
 	for _, r := range runs {
 		for _, c := range r.clients {
 			c.stop()
@@ -211,9 +211,11 @@ func soak(o options, impls []impl, kinds []clientKind) (map[string]map[string]*c
 			return nil, nil, fmt.Errorf("%s, checking the acknowledged writes: %w", r.topo.impl.name, err)
 		}
 		out[r.topo.impl.name] = r.res
-		forcedOut[r.topo.impl.name] = r.forced
+		sum := r.topo.summary()
+		sum.kills, sum.forced = o.kills, r.forced
+		sums[r.topo.impl.name] = sum
 	}
-	return out, forcedOut, nil
+	return out, sums, nil
 }
 
 // settleTimeout bounds each wait for the topology to be whole again; the sentinels re-read a
@@ -233,6 +235,7 @@ func killOnce(o options, t *topology, clients []*clientProc, res map[string]*cli
 		ensureWriting(t, c, res[c.kind.name], settled)
 	}
 
+	t.startKill(n)
 	master.Kill()
 	killAt := time.Now()
 	t.note(map[string]any{"soak": "kill", "n": n, "master": master.Addr()})

@@ -21,6 +21,16 @@ type clientResult struct {
 	errs       int // writes that returned an error (not acknowledged, so not checked)
 }
 
+// sentinelSummary is what one implementation's sentinels did over the soak.
+type sentinelSummary struct {
+	kills          int
+	forced         []int // kills without a failover within the stall limit + grace (SENTINEL FAILOVER sent)
+	extraFailovers int   // +switch-master announcements beyond one per kill
+	extraAt        []int // kills with extra failovers
+	notElected     int   // -failover-abort-not-elected events (split votes)
+	otherAborts    int   // other -failover-abort-* events
+}
+
 // stall is a kill after which the client had not recovered within the stall limit.
 type stall struct {
 	kill    int
@@ -51,7 +61,7 @@ type report struct {
 	impls             []impl
 	kinds             []clientKind
 	results           map[string]map[string]*clientResult // impl name -> client name
-	forced            map[string][]int                    // impl name -> kills not failed over by the sentinels themselves
+	sentinels         map[string]sentinelSummary          // impl name
 }
 
 // oursProblems lists our sentinel's stalls and lost writes, for -check.
@@ -61,7 +71,7 @@ func (rep *report) oursProblems() []string {
 		if im.label() != "ours" {
 			continue
 		}
-		if f := rep.forced[im.name]; len(f) > 0 {
+		if f := rep.sentinels[im.name].forced; len(f) > 0 {
 			bad = append(bad, fmt.Sprintf("no failover within the stall limit after kills %v", f))
 		}
 		for _, k := range rep.kinds {
@@ -78,6 +88,18 @@ func (rep *report) oursProblems() []string {
 		}
 	}
 	return bad
+}
+
+// killList renders a count with the kills it happened at, in bold when non-zero.
+func killList(n int, kills []int) string {
+	if n == 0 {
+		return "0"
+	}
+	var at []string
+	for _, k := range kills {
+		at = append(at, fmt.Sprintf("kill %d", k))
+	}
+	return fmt.Sprintf("**%d** (%s)", n, strings.Join(at, ", "))
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%d", d.Milliseconds()) }
@@ -111,24 +133,20 @@ func (rep *report) markdown() string {
 		"kill was due was restarted (\"client restarts\"). **Lost** = acknowledged writes that the final master does "+
 		"not hold, every acknowledged key being read back at the end.", rep.opts.stallAfter)
 	p("")
-	p("| sentinel | kills | kills without a failover within %v + %v (a `SENTINEL FAILOVER` was sent to go on) |", rep.opts.stallAfter, failoverGrace)
-	p("|---|---|---|")
+	p("| sentinel | kills | kills with extra failovers (more than one `+switch-master` per kill) | elections aborted as not elected (split votes) | other aborted failovers | kills without a failover within %v + %v (a `SENTINEL FAILOVER` was sent to go on) |", rep.opts.stallAfter, failoverGrace)
+	p("|---|---|---|---|---|---|")
 	for _, im := range rep.impls {
-		f := rep.forced[im.name]
-		cell := "0"
-		if len(f) > 0 {
-			var at []string
-			for _, n := range f {
-				at = append(at, fmt.Sprintf("kill %d", n))
-			}
-			cell = fmt.Sprintf("**%d** (%s)", len(f), strings.Join(at, ", "))
-		}
-		kills := 0
-		for _, r := range rep.results[im.name] {
-			kills = max(kills, r.kills)
-		}
-		p("| %s | %d | %s |", im.name, kills, cell)
+		sum := rep.sentinels[im.name]
+		p("| %s | %d | %s | %d | %d | %s |", im.name, sum.kills, killList(len(sum.extraAt), sum.extraAt),
+			sum.notElected, sum.otherAborts, killList(len(sum.forced), sum.forced))
 	}
+	p("")
+	p("An extra failover is a promoted replica judged down about a second after its promotion, because the " +
+		"other sentinels' down-votes about the old master still counted (sentinel.c keeps them for 5 ask periods; " +
+		"ours forgets them whenever the master address changes): the writes it acknowledged meanwhile are lost " +
+		"when it is demoted. A split vote (every candidate voted for itself) aborts the election on every " +
+		"sentinel, and sentinel.c then waits 2 × failover-timeout (6 minutes by default) before trying again; " +
+		"ours staggers its candidates by runid. Both show up in the client table as stalls or lost writes.")
 	p("")
 	p("| client | sentinel | kills | recoveries | median recovery (ms) | max recovery (ms) | stalls | acknowledged writes | lost | failed writes | client restarts |")
 	p("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -140,14 +158,11 @@ func (rep *report) markdown() string {
 			if ok {
 				medS, maxS = ms(med), ms(maxD)
 			}
-			stalls := "0"
-			if len(r.stalls) > 0 {
-				var at []string
-				for _, s := range r.stalls {
-					at = append(at, fmt.Sprintf("kill %d", s.kill))
-				}
-				stalls = fmt.Sprintf("**%d** (%s)", len(r.stalls), strings.Join(at, ", "))
+			var stalledAt []int
+			for _, s := range r.stalls {
+				stalledAt = append(stalledAt, s.kill)
 			}
+			stalls := killList(len(stalledAt), stalledAt)
 			lost := "0"
 			if r.lost > 0 {
 				lost = fmt.Sprintf("**%d**", r.lost)

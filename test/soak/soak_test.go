@@ -88,3 +88,25 @@ func ms2(n int) []time.Duration {
 	}
 	return out
 }
+
+func TestSummaryCountsExtraFailoversAndSplitVotes(t *testing.T) {
+	topo := &topology{perKill: map[int]*killEvents{}}
+	topo.count("+switch-master", "before any kill") // not counted
+	topo.startKill(1)
+	// Three sentinels announce the same switch: one failover.
+	for i := 0; i < 3; i++ {
+		topo.count("+switch-master", "mymaster 127.0.0.1 1 127.0.0.1 2")
+	}
+	topo.startKill(2)
+	topo.count("-failover-abort-not-elected", "master mymaster 127.0.0.1 2")
+	topo.count("-failover-abort-no-good-slave", "master mymaster 127.0.0.1 2")
+	topo.count("+switch-master", "mymaster 127.0.0.1 2 127.0.0.1 3")
+	topo.count("+switch-master", "mymaster 127.0.0.1 3 127.0.0.1 1") // a second failover
+	got := topo.summary()
+	if got.extraFailovers != 1 || len(got.extraAt) != 1 || got.extraAt[0] != 2 {
+		t.Errorf("extra failovers %d at %v, want 1 at kill 2", got.extraFailovers, got.extraAt)
+	}
+	if got.notElected != 1 || got.otherAborts != 1 {
+		t.Errorf("not elected %d, other aborts %d; want 1 and 1", got.notElected, got.otherAborts)
+	}
+}

@@ -30,7 +30,8 @@ type topology struct {
 	sclients  []*redis.SentinelClient // one per sentinel, for the polls
 	events    *os.File                // every sentinel event, as JSON lines
 	eventsMu  sync.Mutex
-	stopSubs  []func()
+	kill      int                 // the kill in progress, guarded by eventsMu
+	perKill   map[int]*killEvents // guarded by eventsMu
 }
 
 type impl struct {
@@ -50,7 +51,7 @@ func startTopology(s *benchenv.Scope, im impl, downAfter time.Duration, logDir s
 	r1 := redistest.StartServer(s, redistest.ServerOptions{ReplicaOf: master.Process})
 	r2 := redistest.StartServer(s, redistest.ServerOptions{ReplicaOf: master.Process})
 	redistest.WaitReplicaOnline(s, 30*time.Second, master.Process, r1.Process, r2.Process)
-	t := &topology{impl: im, scope: s, servers: map[string]*redistest.Server{}}
+	t := &topology{impl: im, scope: s, servers: map[string]*redistest.Server{}, perKill: map[int]*killEvents{}}
 	for _, srv := range []*redistest.Server{master, r1, r2} {
 		t.servers[srv.Addr()] = srv
 	}
@@ -87,6 +88,7 @@ func (t *topology) subscribe(i int, addr string) {
 		defer close(done)
 		for m := range ps.Channel() {
 			t.note(map[string]any{"sentinel": i, "channel": m.Channel, "payload": m.Payload})
+			t.count(m.Channel, m.Payload)
 		}
 	}()
 	t.scope.Cleanup(func() {
@@ -94,6 +96,58 @@ func (t *topology) subscribe(i int, addr string) {
 		_ = c.Close()
 		<-done
 	})
+}
+
+// killEvents is what the sentinels announced while one kill was in progress.
+type killEvents struct {
+	switches    map[string]bool // distinct +switch-master payloads
+	notElected  int             // -failover-abort-not-elected (split votes)
+	otherAborts int             // every other -failover-abort-*
+}
+
+// startKill makes the following events count for kill n.
+func (t *topology) startKill(n int) {
+	t.eventsMu.Lock()
+	defer t.eventsMu.Unlock()
+	t.kill = n
+	t.perKill[n] = &killEvents{switches: map[string]bool{}}
+}
+
+func (t *topology) count(channel, payload string) {
+	t.eventsMu.Lock()
+	defer t.eventsMu.Unlock()
+	k := t.perKill[t.kill]
+	if k == nil {
+		return
+	}
+	switch {
+	case channel == "+switch-master":
+		k.switches[payload] = true
+	case channel == "-failover-abort-not-elected":
+		k.notElected++
+	case strings.HasPrefix(channel, "-failover-abort"):
+		k.otherAborts++
+	}
+}
+
+// summary sums the per-kill events.
+func (t *topology) summary() sentinelSummary {
+	t.eventsMu.Lock()
+	defer t.eventsMu.Unlock()
+	var sum sentinelSummary
+	for n := 1; n <= t.kill; n++ {
+		k := t.perKill[n]
+		if k == nil {
+			continue
+		}
+		if len(k.switches) > 1 {
+			sum.extraFailovers += len(k.switches) - 1
+			sum.extraAt = append(sum.extraAt, n)
+		}
+		sum.notElected += k.notElected
+		sum.otherAborts += k.otherAborts
+	}
+	return sum
 }
 
 // note appends one record, stamped with the time, to the event log.
