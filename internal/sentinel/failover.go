@@ -42,9 +42,14 @@ func (s *State) failoverStateMachine(m *Master, now time.Time, e *Effects) {
 func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
 	leader := s.getLeader(m, m.failoverEpoch, now, e)
 	if leader != s.Global.MyID && !m.has(flagForceFailover) {
-		if now.Sub(m.failoverStartTime) > min(s.Params.ElectionTimeout, m.Config.FailoverTimeout) {
+		timedOut := now.Sub(m.failoverStartTime) > min(s.Params.ElectionTimeout, m.Config.FailoverTimeout)
+		split := !timedOut && leader == "" && s.voteIsSplit(m)
+		if timedOut || split {
 			s.event(e, true, "-failover-abort-not-elected", m, m.Instance, "")
 			s.abortFailover(m, now, e)
+		}
+		if split {
+			s.retrySoonAfterSplit(m, now)
 		}
 		return
 	}
