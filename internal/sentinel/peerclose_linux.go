@@ -5,11 +5,17 @@ package sentinel
 import (
 	"net"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// peerClosed reports whether the instance has closed (or reset) conn as far as the socket
-// already knows: a FIN or RST in its receive queue. It peeks without consuming any byte and
-// without waiting, beside the link's reader blocked in Read on the same socket.
+// tcpEstablished is TCP_ESTABLISHED of the kernel's tcp_states.h, tcp_info's tcpi_state.
+const tcpEstablished = 1
+
+// peerClosed reports whether the instance has closed (or reset) conn as far as the kernel
+// already knows: the socket has left ESTABLISHED (CLOSE_WAIT after the peer's FIN, CLOSE after
+// a reset). The TCP state counts the close even behind replies the link's reader has not read
+// yet, which a peek at the receive queue would return first. Nothing is read or waited for.
 func peerClosed(conn net.Conn) bool {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
@@ -20,17 +26,10 @@ func peerClosed(conn net.Conn) bool {
 		return false
 	}
 	closed := false
-	var buf [1]byte
 	// Control, not Read: Read would queue behind the reader's pending Read.
 	if err := rc.Control(func(fd uintptr) {
-		n, _, rerr := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		switch {
-		case rerr == nil:
-			closed = n == 0 // an orderly shutdown; n > 0 is a reply waiting to be read
-		case rerr == syscall.EAGAIN || rerr == syscall.EINTR:
-		default:
-			closed = true // ECONNRESET and the like
-		}
+		info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+		closed = err == nil && info.State != tcpEstablished
 	}); err != nil {
 		return false // closed by us: the link's own loop reports it
 	}

@@ -1,12 +1,18 @@
+//go:build linux
+
 package sentinel
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
@@ -15,7 +21,8 @@ import (
 // TestRepliesShowAMasterLinkTheKilledMasterClosed holds the race node-redis's createSentinel
 // lost against our sentinel: the client sees its connection to a killed master drop and asks
 // SENTINEL MASTER within milliseconds, before the sentinel's link goroutines have reported the
-// same drop. The link here runs no goroutines (openIdleLink), the widest form of that race; its
+// same drop, and while a reply it has not read yet sits in front of the close. The link here
+// runs no goroutines (openIdleLink), the widest form of that race; its
 // connection is real, to a real redis-server that is then killed. The reply must say
 // "disconnected" already, or node-redis reconnects to the dead address for good.
 func TestRepliesShowAMasterLinkTheKilledMasterClosed(t *testing.T) {
@@ -33,6 +40,17 @@ func TestRepliesShowAMasterLinkTheKilledMasterClosed(t *testing.T) {
 	if flags := masterFlags(t, te); flags != "master" {
 		t.Fatalf("flags %q with the link up, want %q", flags, "master")
 	}
+
+	// A reply the link's reader has not read yet sits in front of the close.
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	redistest.Eventually(t, 10*time.Second, "the PONG to wait unread on the link", func(context.Context) error {
+		if n := unreadBytes(t, conn); n == 0 {
+			return errors.New("nothing received yet")
+		}
+		return nil
+	})
 
 	// A second connection is the client's: its EOF is what the client reacts to.
 	client, err := net.Dial("tcp", srv.Addr())
@@ -55,6 +73,25 @@ func TestRepliesShowAMasterLinkTheKilledMasterClosed(t *testing.T) {
 	if flags, _ := te.view(linkTestReplica); flags != "slave" {
 		t.Fatalf("replica flags %q, want slave", flags)
 	}
+}
+
+// unreadBytes is the size of conn's receive queue (SIOCINQ).
+func unreadBytes(t *testing.T, conn net.Conn) int {
+	t.Helper()
+	rc, err := conn.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := rc.Control(func(fd uintptr) {
+		n, err = unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatalf("SIOCINQ: %v", err)
+	}
+	return n
 }
 
 func isReset(err error) bool {

@@ -146,7 +146,8 @@ func (rep *report) markdown() string {
 		"ours forgets them whenever the master address changes): the writes it acknowledged meanwhile are lost " +
 		"when it is demoted. A split vote (every candidate voted for itself) aborts the election on every " +
 		"sentinel, and sentinel.c then waits 2 × failover-timeout (6 minutes by default) before trying again; " +
-		"ours staggers its candidates by runid. Both show up in the client table as stalls or lost writes.")
+		"ours staggers its candidates by runid and, when a vote splits all the same, retries in a new epoch " +
+		"after a random back-off of up to a second. Both show up in the client table as stalls or lost writes.")
 	p("")
 	p("| client | sentinel | kills | recoveries | median recovery (ms) | max recovery (ms) | stalls | acknowledged writes | lost | failed writes | client restarts |")
 	p("|---|---|---|---|---|---|---|---|---|---|---|")
