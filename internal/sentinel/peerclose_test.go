@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
 )
@@ -45,7 +46,7 @@ func TestRepliesShowAMasterLinkTheKilledMasterClosed(t *testing.T) {
 	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	redistest.Eventually(t, 10*time.Second, "the PONG to wait unread on the link", func(context.Context) error {
+	poll.Eventually(t, 10*time.Second, "the PONG to wait unread on the link", func(context.Context) error {
 		if n := unreadBytes(t, conn); n == 0 {
 			return errors.New("nothing received yet")
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -32,7 +33,7 @@ func TestNewMasterKilledSoonAfterItsPromotionIsFailedOver(t *testing.T) {
 	}
 	waitFollows(t, 20*time.Second, second, third)
 	// The first failover is over everywhere: no sentinel flags anything but "master".
-	redistest.Eventually(t, 30*time.Second, "every sentinel to see the first failover done", func(ctx context.Context) error {
+	poll.Eventually(t, 30*time.Second, "every sentinel to see the first failover done", func(ctx context.Context) error {
 		for _, s := range c.sentinels {
 			m, err := s.SentinelClient().Master(ctx, masterName).Result()
 			if err != nil {
@@ -56,7 +57,7 @@ func TestNewMasterKilledSoonAfterItsPromotionIsFailedOver(t *testing.T) {
 func (c *cluster) waitAllAgreeOrReport(timeout time.Duration, old string, evs []*events) string {
 	c.t.Helper()
 	var agreed string
-	err := redistest.Poll(context.Background(), timeout, func(ctx context.Context) error {
+	err := poll.Until(context.Background(), timeout, poll.Interval, func(ctx context.Context) error {
 		agreed = ""
 		for _, s := range c.sentinels {
 			a, err := masterAddr(ctx, s)

@@ -29,6 +29,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
 )
@@ -247,7 +248,7 @@ func killOnce(o options, t *topology, clients []*clientProc, res map[string]*cli
 	}
 	// Polls the clients' acknowledgements; a stall is the absence of one, so this wait is the
 	// measurement itself.
-	_ = redistest.Poll(context.Background(), o.stallAfter, func(context.Context) error {
+	_ = poll.Until(context.Background(), o.stallAfter, poll.Interval, func(context.Context) error {
 		for c := range pending {
 			if a, ok := c.firstAckStartedAfter(killAt); ok {
 				res[c.kind.name].recoveries = append(res[c.kind.name].recoveries, a.at.Sub(killAt))
@@ -279,7 +280,7 @@ func killOnce(o options, t *topology, clients []*clientProc, res map[string]*cli
 		newMaster = m
 		return err
 	}
-	if err := redistest.Poll(context.Background(), failoverGrace, failedOver); err != nil {
+	if err := poll.Until(context.Background(), failoverGrace, poll.Interval, failedOver); err != nil {
 		// No failover (stock's split votes end in -failover-abort-not-elected, and the retry
 		// waits 2*failover-timeout): force one, so that the soak goes on; the stalls are counted.
 		log.Printf("%s kill %d: no failover %v after the stall limit (%v); sending SENTINEL FAILOVER", t.impl.label(), n, failoverGrace, err)
@@ -287,7 +288,7 @@ func killOnce(o options, t *topology, clients []*clientProc, res map[string]*cli
 		t.forceFailover()
 		*forced = append(*forced, n)
 	}
-	redistest.Eventually(t.scope, settleTimeout, "the sentinels to agree on a new master", failedOver)
+	poll.Eventually(t.scope, settleTimeout, "the sentinels to agree on a new master", failedOver)
 	t.restartAsReplica(master, t.servers[newMaster])
 	t.note(map[string]any{"soak": "restarted", "n": n, "server": master.Addr(), "replicaof": newMaster})
 }
@@ -297,7 +298,7 @@ func killOnce(o options, t *topology, clients []*clientProc, res map[string]*cli
 // back, or one that exited) is restarted, so that every kill starts with every client writing.
 func ensureWriting(t *topology, c *clientProc, r *clientResult, since time.Time) {
 	for attempt := 1; ; attempt++ {
-		err := redistest.Poll(context.Background(), 30*time.Second, func(context.Context) error {
+		err := poll.Until(context.Background(), 30*time.Second, poll.Interval, func(context.Context) error {
 			if !c.running() {
 				return fmt.Errorf("%s is not running", c.kind.name)
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
 )
@@ -191,7 +192,7 @@ func (t *topology) agreedMaster(ctx context.Context) (string, error) {
 // kill starts from. It returns the master.
 func (t *topology) waitSettled(timeout time.Duration) *redistest.Server {
 	var master string
-	redistest.Eventually(t.scope, timeout, "the sentinels to agree on a master", func(ctx context.Context) error {
+	poll.Eventually(t.scope, timeout, "the sentinels to agree on a master", func(ctx context.Context) error {
 		var err error
 		master, err = t.agreedMaster(ctx)
 		return err
@@ -206,7 +207,7 @@ func (t *topology) waitSettled(timeout time.Duration) *redistest.Server {
 	redistest.WaitReplicaOnline(t.scope, timeout, m.Process, replicas...)
 	redistest.WaitSentinelReady(t.scope, timeout, masterName, m.Process, 2, 2, t.sentinels...)
 	// No failover still finishing anywhere: a kill must not land in the previous one's tail.
-	redistest.Eventually(t.scope, timeout, "every sentinel to flag the master plainly as master", func(ctx context.Context) error {
+	poll.Eventually(t.scope, timeout, "every sentinel to flag the master plainly as master", func(ctx context.Context) error {
 		for i, c := range t.sclients {
 			fields, err := c.Master(ctx, masterName).Result()
 			if err != nil {
