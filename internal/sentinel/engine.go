@@ -394,6 +394,7 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.noticeClosedLinks()
 	v, eff := e.state.Command(args, e.now())
 	if eff.Persist && e.store != nil {
 		if err := e.store.Save(e.state); err != nil {
@@ -406,6 +407,21 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 	}
 	e.apply(eff)
 	return v
+}
+
+// noticeClosedLinks counts down, before a SENTINEL command is answered, every link whose
+// connection the instance has already closed. A client whose own connection to a killed master
+// drops asks the sentinels at once (node-redis's createSentinel queries SENTINEL MASTER within
+// milliseconds); redis-sentinel, a single event loop, handles its link's close before that
+// query arrives, but here the link's goroutines race the query's. A master reported without
+// "disconnected" then sends node-redis to reconnect to the dead address, which it retries for
+// good, ignoring the failover that follows. e.mu is held.
+func (e *Engine) noticeClosedLinks() {
+	for k, l := range e.links {
+		if sl := e.state.links[k]; sl != nil && sl.connected && l.closedByPeer() {
+			e.apply(e.state.LinkDown(l.target.Addr, e.now()))
+		}
+	}
 }
 
 // InfoSentinel is the body of INFO's Sentinel section.

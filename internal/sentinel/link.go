@@ -54,6 +54,9 @@ type instanceLink struct {
 	mu   sync.Mutex
 	conn net.Conn // current cmd connection, closed by reconnect()
 	sub  net.Conn
+	// readerDone is set once the reader of conn has stopped (the instance closed it, or the
+	// stream broke): conn is finished, even before the cmd loop reports the link down.
+	readerDone bool
 }
 
 func startLink(ctx context.Context, host linkHost, t Target) *instanceLink {
@@ -81,6 +84,16 @@ func (l *instanceLink) reconnect() {
 	if l.sub != nil {
 		l.sub.Close()
 	}
+}
+
+// closedByPeer reports whether the current cmd connection is already finished: its reader has
+// stopped, or the instance's close is waiting in the socket (peerClosed). It never blocks on
+// the link's goroutines, so the engine may ask while holding its lock.
+func (l *instanceLink) closedByPeer() bool {
+	l.mu.Lock()
+	conn, done := l.conn, l.readerDone
+	l.mu.Unlock()
+	return done || (conn != nil && peerClosed(conn))
 }
 
 // errLinkQueueFull fails a command that the link could not even queue.
@@ -156,7 +169,7 @@ func (l *instanceLink) runCmd(ctx context.Context) {
 			continue
 		}
 		l.mu.Lock()
-		l.conn = conn
+		l.conn, l.readerDone = conn, false
 		l.mu.Unlock()
 		l.serveCmd(ctx, conn)
 		conn.Close()
@@ -201,6 +214,11 @@ func (l *instanceLink) serveCmd(ctx context.Context, conn net.Conn) {
 	go func() {
 		defer close(readerDone)
 		l.readReplies(conn, pending)
+		l.mu.Lock()
+		if l.conn == conn {
+			l.readerDone = true
+		}
+		l.mu.Unlock()
 	}()
 	defer func() {
 		conn.Close()

@@ -97,6 +97,12 @@ func (w *world) run(e Effects) {
 		w.sent = append(w.sent, c)
 		v, err := w.answer(c)
 		if c.Op == OpReconnect {
+			// The runtime re-opens a dropped link at once; a reachable target is back up.
+			// (The world delivers no hellos over pubsub links, so they look silent and are
+			// dropped every min-link-reconnect-period.)
+			if w.reachable(c.Addr) {
+				w.run(w.s.LinkUp(c.Addr, w.now))
+			}
 			continue
 		}
 		w.run(w.s.HandleReply(c, v, err, w.now))
