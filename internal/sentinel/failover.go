@@ -157,9 +157,13 @@ func (s *State) failoverSelectSlave(m *Master, now time.Time, e *Effects) {
 	s.event(e, true, "+selected-slave", m, r, "")
 	r.flags |= flagPromoted
 	m.promoted = r
-	if l := s.link(m.Instance); m.has(flagForceFailover) && !m.has(flagSDown) && l != nil && l.connected {
+	if l := s.link(m.Instance); m.has(flagForceFailover) && !m.has(flagSDown) && m.roleReported == RoleMaster &&
+		l != nil && l.connected {
 		// Planned switchover: stop writes on the old master first, so that everything it
-		// acknowledged reaches the replica before the replica is promoted.
+		// acknowledged reaches the replica before the replica is promoted. A master that
+		// reports role slave (restarted and fenced, or demoted) takes no writes: there is
+		// nothing to pause and nothing to catch up with, and the replica with the most data
+		// is promoted at once.
 		pause := min(switchoverPause, m.Config.FailoverTimeout)
 		m.pausedMaster = m.Addr
 		m.pauseUntil = now.Add(pause)
