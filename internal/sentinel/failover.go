@@ -48,6 +48,9 @@ func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
 		}
 		return
 	}
+	if m.has(flagForceFailover) && !m.has(flagSDown) {
+		s.requestVotes(m, now, e)
+	}
 	s.event(e, true, "+elected-leader", m, m.Instance, "")
 	if s.simulateFlags&simulateCrashAfterElection != 0 {
 		e.Exit = 99
@@ -55,6 +58,24 @@ func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
 	}
 	s.setFailoverState(m, failoverSelectSlave, now)
 	s.event(e, true, "+failover-state-select-slave", m, m.Instance, "")
+}
+
+// requestVotes asks every peer for its vote in a forced failover's epoch. The forced failover
+// needs no election (sentinel.c does not ask when the master is not SDOWN), but a peer that
+// judges the master down a moment later would otherwise start its own failover in the same
+// epoch, which this sentinel never told it about, win it, and promote a second replica. A peer
+// that adopts the epoch and votes here waits instead, and learns the outcome from the hello.
+func (s *State) requestVotes(m *Master, now time.Time, e *Effects) {
+	for _, si := range m.sortedSentinels() {
+		l := s.link(si)
+		if l == nil || !l.connected {
+			continue
+		}
+		si.lastAskTime = now
+		l.pending++
+		e.send(Command{Op: OpAskMasterDown, Master: m.Config.Name, Role: RoleSentinel, Addr: si.Addr,
+			MasterAt: m.Addr, Epoch: s.CurrentEpoch, RunID: s.Global.MyID})
+	}
 }
 
 func (s *State) setFailoverState(m *Master, st failoverState, now time.Time) {

@@ -181,3 +181,20 @@ func TestVanishedMasterIsDownWithinAPingPeriodOfDownAfter(t *testing.T) {
 		t.Fatalf("+sdown %v after the last reply, want within (%v, %v]", d, downAfter, bound)
 	}
 }
+
+func TestForcedFailoverTellsThePeersItsEpoch(t *testing.T) {
+	// Peers that judge the master down a moment after a forced failover started must not run a
+	// failover of their own in its epoch: they are asked for their vote in it at once.
+	w, _, _, peers := setupThreeSentinels(t, 2)
+	v, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	if !IsOK(v) {
+		t.Fatalf("SENTINEL FAILOVER: %+v", v)
+	}
+	w.run(e)
+	epoch := w.s.CurrentEpoch
+	for _, p := range peers {
+		if got := p.voted[epoch]; got != w.s.Global.MyID {
+			t.Errorf("peer %s voted %q in epoch %d, want this sentinel's forced failover", p.runID, got, epoch)
+		}
+	}
+}

@@ -111,9 +111,11 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 		}
 		inst.RunID = in.runID
 	}
+	fencedNow := false
 	if inst.Role == RoleMaster {
 		switch {
 		case in.role == RoleReplica && !in.masterLinkUp:
+			fencedNow = rebooted && !inst.restartedFenced
 			inst.restartedFenced = inst.restartedFenced || rebooted
 		case in.role != 0:
 			inst.restartedFenced = false
@@ -156,6 +158,12 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 	}
 	if s.tilt {
 		return
+	}
+	if fencedNow && inst == m.Instance {
+		// Judge it down now rather than at the next tick, so that +sdown follows +reboot in
+		// the same breath: whoever reacts to +reboot (the operator) already sees s_down.
+		s.checkSDown(m, inst, now, e)
+		s.evaluateMaster(m, now, e)
 	}
 	if inst.Role == RoleMaster && m.failoverState == failoverWaitCatchUp && m.pausedMaster == inst.Addr {
 		switch in.role {
