@@ -47,6 +47,9 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	restarts := redisRestarts(before)
+	w := startCheckingWriter(t, rf.MasterName(), sentinelAddrs(t, f, ns, "rip"), "")
+	w.waitAcks(ctx, t, 100, time.Minute)
+	switches := watchSwitchMaster(t, sentinelAddrs(t, f, ns, "rip"))
 	killed := time.Now()
 	// The connection drops as the server exits, so the command's own result says nothing.
 	_, _ = redisCLI(ctx, f, ns, old, "SHUTDOWN", "NOSAVE")
@@ -84,7 +87,16 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 		newMaster = masters.Items[0].Name
 		return true, nil
 	})
-	t.Logf("master label moved from the restarted %s to %s %.1fs after the kill", old, newMaster, time.Since(killed).Seconds())
+	labelled := time.Now()
+	t.Logf("master label moved from the restarted %s to %s %.1fs after the kill", old, newMaster, labelled.Sub(killed).Seconds())
+	w.waitAcks(ctx, t, 100, time.Minute)
+	if lost, acked := w.lost(ctx, t); lost != 0 {
+		t.Errorf("%d of %d acknowledged writes are missing on the new master", lost, acked)
+	} else {
+		t.Logf("crash in place: write gap %v (down-after %dms), 0 of %d acknowledged writes lost; +switch-master %v after the kill, label %v after +switch-master",
+			w.gapAfter(killed).Round(time.Millisecond), downAfterMs(t, f, ns, "rip"), acked,
+			switches.first().Sub(killed).Round(time.Millisecond), labelled.Sub(switches.first()).Round(time.Millisecond))
+	}
 
 	rf = waitReady(t, f, ns, "rip")
 	t.Logf("Ready again %.1fs after the kill", time.Since(killed).Seconds())
