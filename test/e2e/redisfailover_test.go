@@ -408,6 +408,14 @@ func TestDeletingRedisFailoverCleansUp(t *testing.T) {
 	}
 }
 
+// startWriter starts the checking writer against a RedisFailover's sentinels, as its clients
+// connect: through the sentinel Service, master name from the status, with its password.
+func startWriter(t *testing.T, f *framework.Framework, rf *redisv1alpha1.RedisFailover, password string) *framework.Writer {
+	t.Helper()
+	return f.StartWriter(t, framework.WriterTarget{Namespace: rf.Namespace, SentinelService: "rfs-" + rf.Name,
+		MasterName: rf.Status.MasterName, Password: password})
+}
+
 func podIPs(t *testing.T, f *framework.Framework, ns, instance, component string) []string {
 	t.Helper()
 	var pods corev1.PodList
@@ -456,7 +464,8 @@ func fieldValues(words []string, field string) []string {
 
 // Deleting the master pod: the sentinels promote a replica, the operator moves the role labels
 // (and with them the master Service) to it, and the recreated pod rejoins as a replica of the
-// new master, never as a second master. A key written before is still there.
+// new master, never as a second master. A key written before is still there, and a checking
+// writer through the sentinels loses no acknowledged write.
 func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 	t.Parallel()
 	f := newFramework(t)
@@ -465,6 +474,7 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 	createRedisFailover(t, f, ns, "fo", "")
 	rf := waitReady(t, f, ns, "fo")
 	old := rf.Status.Master.Pod
+	writer := startWriter(t, f, rf, "")
 	if out, err := redisCLI(ctx, f, ns, old, "SET", "before-failover", "kept"); err != nil || out != "OK" {
 		t.Fatalf("SET on %s: %q %v", old, out, err)
 	}
@@ -477,7 +487,7 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 		return true, nil
 	})
 
-	deleted := time.Now()
+	deleted := writer.Mark("master pod deleted")
 	if err := f.Client.Delete(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: old}}); err != nil {
 		t.Fatal(err)
 	}
@@ -498,6 +508,10 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 
 	rf = waitReady(t, f, ns, "fo")
 	t.Logf("Ready again %.1fs after the master pod was deleted", time.Since(deleted).Seconds())
+	writer.WaitWritesAfter(ctx, time.Now(), 30*time.Second)
+	if v := writer.StopAndVerify(ctx); v.Master != rf.Status.Master.IP+":6379" {
+		t.Errorf("the sentinels name %s master, the status %s", v.Master, rf.Status.Master.IP)
+	}
 	if rf.Status.Master.Pod != newMaster || rf.Status.LastFailover == nil || rf.Status.LastFailover.From != old || rf.Status.LastFailover.To != newMaster {
 		t.Errorf("status after failover: master %+v, lastFailover %+v; want %s -> %s", rf.Status.Master, rf.Status.LastFailover, old, newMaster)
 	}
@@ -521,7 +535,8 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 // A change to the pod template (here redis.conf, through the config hash on the pods) reaches
 // every pod: replicas restart first, one at a time, then the sentinels are asked for a
 // switchover and the old master restarts as a replica. The master Service never selects two
-// pods and the data survives.
+// pods, the data survives, and a checking writer through the sentinels loses no acknowledged
+// write.
 func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 	t.Parallel()
 	f := newFramework(t)
@@ -530,6 +545,7 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 	createRedisFailover(t, f, ns, "roll", "")
 	rf := waitReady(t, f, ns, "roll")
 	oldMaster := rf.Status.Master.Pod
+	writer := startWriter(t, f, rf, "")
 	if out, err := redisCLI(ctx, f, ns, oldMaster, "SET", "before-rollout", "kept"); err != nil || out != "OK" {
 		t.Fatalf("SET: %q %v", out, err)
 	}
@@ -546,7 +562,7 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 	if err := f.Client.Patch(ctx, patched, client.MergeFrom(rf)); err != nil {
 		t.Fatal(err)
 	}
-	started := time.Now()
+	started := writer.Mark("pod template changed")
 	twoMasters := ""
 	framework.WaitFor(ctx, t, 6*time.Minute, "every Redis pod at the new revision and the RedisFailover Ready", func(ctx context.Context) (bool, error) {
 		var pods corev1.PodList
@@ -600,6 +616,10 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		return true, nil
 	})
 	t.Logf("rollout of a redis.conf change over 3 nodes took %.1fs", time.Since(started).Seconds())
+	writer.WaitWritesAfter(ctx, time.Now(), 30*time.Second)
+	if v := writer.StopAndVerify(ctx); v.Master != rf.Status.Master.IP+":6379" {
+		t.Errorf("the sentinels name %s master, the status %s", v.Master, rf.Status.Master.IP)
+	}
 	if twoMasters != "" {
 		t.Errorf("the master Service selected more than one pod during the rollout: %s", twoMasters)
 	}
