@@ -47,10 +47,9 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	restarts := redisRestarts(before)
-	w := startCheckingWriter(t, rf.MasterName(), sentinelAddrs(t, f, ns, "rip"), "")
-	w.waitAcks(ctx, t, 100, time.Minute)
+	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-rip", MasterName: rf.MasterName()})
 	switches := watchSwitchMaster(t, sentinelAddrs(t, f, ns, "rip"))
-	killed := time.Now()
+	killed := w.Mark("master's redis shut down (SHUTDOWN NOSAVE), restarting in place")
 	// The connection drops as the server exits, so the command's own result says nothing.
 	_, _ = redisCLI(ctx, f, ns, old, "SHUTDOWN", "NOSAVE")
 
@@ -89,13 +88,9 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 	})
 	labelled := time.Now()
 	t.Logf("master label moved from the restarted %s to %s %.1fs after the kill", old, newMaster, labelled.Sub(killed).Seconds())
-	w.waitAcks(ctx, t, 100, time.Minute)
-	if lost, acked := w.lost(ctx, t); lost != 0 {
-		t.Errorf("%d of %d acknowledged writes are missing on the new master", lost, acked)
-	} else {
-		t.Logf("crash in place: write gap %v (down-after %dms), 0 of %d acknowledged writes lost; +switch-master %v after the kill, label %v after +switch-master",
-			w.gapAfter(killed).Round(time.Millisecond), downAfterMs(t, f, ns, "rip"), acked,
-			switches.first().Sub(killed).Round(time.Millisecond), labelled.Sub(switches.first()).Round(time.Millisecond))
+	w.WaitWritesAfter(ctx, labelled, time.Minute)
+	if v := w.StopAndVerify(ctx); len(v.Lost) == 0 {
+		logFailoverFigures(t, "crash in place", downAfterMs(t, f, ns, "rip"), w.GapAround(killed).Duration(), killed, switches.first(), labelled)
 	}
 
 	rf = waitReady(t, f, ns, "rip")
