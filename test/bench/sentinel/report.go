@@ -135,7 +135,7 @@ func (rep *report) markdown() string {
 		"that a later reply proves gone (SET via its GET value, INCR via a non-increasing reply), over all master "+
 		"switches. Extra failovers = distinct `+switch-master` announcements beyond the first.", rep.runs)
 
-	for _, fault := range []string{"kill", "switchover"} {
+	for _, fault := range faults {
 		var vs []variant
 		for _, v := range rep.variants {
 			if v.fault == fault {
@@ -146,10 +146,14 @@ func (rep *report) markdown() string {
 			continue
 		}
 		p("")
-		if fault == "kill" {
-			p("## Master killed (SIGKILL)")
+		if fault != "switchover" {
+			p("## %s", map[string]string{
+				"kill":  "Master killed (SIGKILL)",
+				"crash": "Master crashed and restarted in place, fenced (SHUTDOWN NOSAVE, then a replica of itself with replica-serve-stale-data no)",
+				"stop":  "Master frozen (SIGSTOP: nothing answered, no connection closed, as a deleted pod)",
+			}[fault])
 			p("")
-			p("| down-after | sentinel | ok runs | first sentinel reports new master | all 3 report it | client write gap | kill → first ok write | acked writes lost | extra failovers | failed client ops |")
+			p("| down-after | sentinel | ok runs | first sentinel reports new master | all 3 report it | client write gap | fault → first ok write | acked writes lost | extra failovers | failed client ops |")
 			p("|---|---|---|---|---|---|---|---|---|---|")
 		} else {
 			p("## Planned switchover (`SENTINEL FAILOVER mymaster`)")
@@ -164,7 +168,7 @@ func (rep *report) markdown() string {
 				all := durCell(rs, func(r result) time.Duration { return r.allReport })
 				gap := durCell(rs, func(r result) time.Duration { return r.writeGap })
 				firstOK := durCell(rs, func(r result) time.Duration { return r.faultToFirstOK })
-				if fault == "kill" {
+				if fault != "switchover" {
 					failed := minMedMax(ints(rs, func(r result) int { return r.failedOps }), intFmt)
 					p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", v.downAfter.Milliseconds(), im.name, okRuns(rs),
 						first, all, gap, firstOK, lostCell(rs), extraFailovers(rs), failed)
