@@ -42,6 +42,10 @@ func run(args []string) int {
 	rest := args
 	for {
 		if err := fs.Parse(rest); err != nil {
+			// flag has printed the usage, and for a bad flag a line naming it.
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
 			return 2
 		}
 		if fs.NArg() == 0 {

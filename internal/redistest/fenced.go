@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // CrashAndRestartFenced stands in for a Redis container that dies and is restarted in place:
@@ -19,7 +21,7 @@ func (s *Server) CrashAndRestartFenced() {
 	s.t.Helper()
 	c := s.Client()
 	_ = c.ShutdownNoSave(context.Background()).Err() // the connection drops as the server exits
-	if err := Poll(context.Background(), 10*time.Second, func(context.Context) error {
+	if err := poll.Until(context.Background(), 10*time.Second, poll.Interval, func(context.Context) error {
 		if !s.Exited() {
 			return fmt.Errorf("%s still running", s.name)
 		}

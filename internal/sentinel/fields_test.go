@@ -8,7 +8,7 @@ import (
 )
 
 // Field names in the order redis-sentinel 7.0.15 prints them
-// (/work/shared/notes/sentinel-golden-replies-7.0.15.txt); clients read some by position.
+// (testdata/redis-sentinel-7.0.15/golden-replies.txt at the repository root); clients read some by position.
 var (
 	goldenMasterFields = "name ip port runid flags link-pending-commands link-refcount last-ping-sent " +
 		"last-ok-ping-reply last-ping-reply down-after-milliseconds info-refresh role-reported " +
