@@ -126,8 +126,10 @@ func (rep *report) markdown() string {
 		"`sentinel monitor mymaster ... 2` and the given down-after-milliseconds (failover-timeout default 180000), " +
 		"started once every sentinel sees 2 replicas with link ok and 2 other sentinels. A go-redis v9 " +
 		"`NewFailoverClient` (default options, all 3 sentinels) runs `SET k <i> GET` then `INCR counter` every 10 ms. " +
-		"5 s after the writes start the fault is applied: SIGKILL of the master, or `SENTINEL FAILOVER mymaster` sent " +
-		"to the first sentinel. All 3 sentinels are polled with `SENTINEL get-master-addr-by-name` every 5 ms and " +
+		"5 s after the writes start the fault is applied: SIGKILL of the master; `SENTINEL FAILOVER mymaster` sent " +
+		"to the first sentinel; crash: `SHUTDOWN NOSAVE` of the master and its restart on the same address, empty " +
+		"and fenced (`replicaof` itself, `replica-serve-stale-data no`), as the Redis pods' start script starts it; " +
+		"or stop: SIGSTOP of the master, which then answers nothing and closes no connection, as a deleted pod. All 3 sentinels are polled with `SENTINEL get-master-addr-by-name` every 5 ms and " +
 		"watched with `PSUBSCRIBE *`.")
 	p("")
 	p("Figures are **min / median / max in ms after the fault** over %d runs per row, unless stated otherwise. "+
