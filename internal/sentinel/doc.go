@@ -25,4 +25,6 @@
 // judged down at once instead of after down-after plus two INFO periods; and instances are
 // pinged every down-after/10 (100 ms to ping-period), so a master that vanishes without closing
 // its connections is judged down within a tenth of down-after of the first unanswered PING.
+// Every difference from stock that clients, scripts or monitoring can observe is listed, with
+// its reason, in docs/sentinel-differences.md.
 package sentinel
