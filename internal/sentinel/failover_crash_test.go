@@ -198,3 +198,29 @@ func TestForcedFailoverTellsThePeersItsEpoch(t *testing.T) {
 		}
 	}
 }
+
+func TestForcedFailoverRightAfterAFencedRestartIsNotRefused(t *testing.T) {
+	// The master was judged down a moment ago (restarted fenced), so the replicas' INFO, read
+	// every 10 s while all was well, is older than the 5 ping periods a down master allows:
+	// SENTINEL FAILOVER must not answer NOGOODSLAVE for that, but fetch fresh INFO and promote.
+	w, m, reps := setupOneSentinel(t, 100)
+	w.s.Masters["mymaster"].Config.Quorum = 2 // no failover of its own: only the asked one
+	w.restartFenced(m)
+	mm := w.s.Masters["mymaster"]
+	if !mm.has(flagSDown) {
+		t.Fatalf("setup: fenced master not down; events %v", w.events)
+	}
+	for _, r := range mm.Replicas {
+		// The fresh INFO asked for at +sdown has not come back yet; the last one is 8 s old.
+		r.infoRefresh = w.now.Add(-8 * time.Second)
+	}
+	v, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	if !IsOK(v) {
+		t.Fatalf("SENTINEL FAILOVER: %+v", v)
+	}
+	w.run(e)
+	w.advance(500 * time.Millisecond)
+	if reps[0].promotions != 1 {
+		t.Fatalf("not promoted; events %v", w.events)
+	}
+}
