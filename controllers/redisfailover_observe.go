@@ -230,6 +230,7 @@ func sentinelView(v redis.SentinelView) topology.SentinelView {
 	return topology.SentinelView{
 		Master: topology.SentinelMaster{
 			IP: m.IP, Port: m.Port, FailingOver: m.FailoverInProgress(),
+			Down:   m.HasFlag("s_down") || m.HasFlag("o_down"),
 			Quorum: m.Quorum, DownAfterMilliseconds: m.DownAfterMilliseconds,
 			FailoverTimeout: m.FailoverTimeout, ParallelSyncs: m.ParallelSyncs,
 		},

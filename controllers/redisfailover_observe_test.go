@@ -59,7 +59,7 @@ func TestObserveRealServersWithOneHung(t *testing.T) {
 	if topo.Nodes[3].Reachable() || topo.Nodes[3].Err == "" {
 		t.Errorf("a pod without IP must be recorded unreachable with a reason: %+v", topo.Nodes[3])
 	}
-	if sn := topo.Sentinels[0]; !sn.Monitors || sn.View.Master.IP != m.Host() || sn.View.Master.Quorum != 1 || sn.View.Master.FailingOver {
+	if sn := topo.Sentinels[0]; !sn.Monitors || sn.View.Master.IP != m.Host() || sn.View.Master.Quorum != 1 || sn.View.Master.FailingOver || sn.View.Master.Down {
 		t.Errorf("sentinel view not observed: %+v", sn)
 	}
 	spec := topology.Spec{MasterName: "rf-a", Nodes: 4, Sentinels: 1, Quorum: 1,

@@ -163,7 +163,13 @@ func (p *Process) waitReady(exited <-chan struct{}) error {
 		}
 	}()
 	err := poll.Until(ctx, StartTimeout, poll.Interval, func(ctx context.Context) error {
-		return c.Ping(ctx).Err()
+		err := c.Ping(ctx).Err()
+		if err != nil && strings.HasPrefix(err.Error(), "MASTERDOWN") {
+			// A fenced replica (replica-serve-stale-data no, its master link down) answers
+			// every PING so: it is up, and serving nothing is what it was started for.
+			return nil
+		}
+		return err
 	})
 	select {
 	case <-exited:

@@ -267,6 +267,19 @@ func (e *events) count(channel string) int {
 	return n
 }
 
+// matching returns the payloads of the events on channel.
+func (e *events) matching(channel string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, m := range e.msgs {
+		if p, ok := strings.CutPrefix(m, channel+" "); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (e *events) all() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -192,7 +192,10 @@ func (s *State) forceFailover(name string, now time.Time) (resp.Value, Effects) 
 	if m.inFailover() {
 		return resp.Err("INPROG Failover already in progress"), e
 	}
-	if s.selectReplica(m, now) == nil {
+	// INFO age is not held against a replica here: the selection step asks for fresh INFO and
+	// waits for it. A master judged down a moment ago (a fenced restart) shortens the validity
+	// of the replicas' INFO to 5 ping periods while their last INFO may be 10 s old.
+	if s.selectReplicaWith(m, now, true) == nil {
 		return resp.Err("NOGOODSLAVE No suitable replica to promote"), e
 	}
 	s.startFailover(m, now, &e)

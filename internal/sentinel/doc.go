@@ -18,7 +18,13 @@
 // still being reconfigured; the peers' master-down flags are cleared whenever a master address
 // changes, so stale down-votes about an old master never count against the new one; and a
 // forced failover (SENTINEL FAILOVER) with a reachable master pauses writes on it and waits for
-// the chosen replica to catch up before promoting, so no acknowledged write is lost. Every
-// difference from stock that clients, scripts or monitoring can observe is listed, with its
-// reason, in docs/sentinel-differences.md.
+// the chosen replica to catch up before promoting, so no acknowledged write is lost, unless the
+// master reports role slave (it takes no writes: nothing to pause or catch up with), and asks
+// the other sentinels for their vote in its epoch so that none runs a second failover in it; a
+// master that restarted and came back fenced (a new run_id, role slave, master link down) is
+// judged down at once instead of after down-after plus two INFO periods; and instances are
+// pinged every down-after/10 (100 ms to ping-period), so a master that vanishes without closing
+// its connections is judged down within a tenth of down-after of the first unanswered PING.
+// Every difference from stock that clients, scripts or monitoring can observe is listed, with
+// its reason, in docs/sentinel-differences.md.
 package sentinel

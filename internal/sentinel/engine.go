@@ -366,13 +366,15 @@ func (e *Engine) clientName(kind string) string {
 	return "sentinel-" + id + "-" + kind
 }
 
-// reconnectDelay throttles reconnections; sentinel.c allows one per ping period.
+// reconnectDelay throttles reconnections; sentinel.c allows one per ping period, and so does
+// this engine, with its faster ping period: a master whose container restarts in place is
+// seen (and its reboot noticed) within that period of listening again, not up to 1 s later.
 func (e *Engine) reconnectDelay() time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	d := e.state.Params.PingPeriod
 	for _, m := range e.state.Masters {
-		d = min(d, m.Config.DownAfter)
+		d = min(d, e.state.pingPeriod(m))
 	}
 	return d
 }

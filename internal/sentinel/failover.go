@@ -53,6 +53,9 @@ func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
 		}
 		return
 	}
+	if m.has(flagForceFailover) && !m.has(flagSDown) {
+		s.requestVotes(m, now, e)
+	}
 	s.event(e, true, "+elected-leader", m, m.Instance, "")
 	if s.simulateFlags&simulateCrashAfterElection != 0 {
 		e.Exit = 99
@@ -60,6 +63,24 @@ func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
 	}
 	s.setFailoverState(m, failoverSelectSlave, now)
 	s.event(e, true, "+failover-state-select-slave", m, m.Instance, "")
+}
+
+// requestVotes asks every peer for its vote in a forced failover's epoch. The forced failover
+// needs no election (sentinel.c does not ask when the master is not SDOWN), but a peer that
+// judges the master down a moment later would otherwise start its own failover in the same
+// epoch, which this sentinel never told it about, win it, and promote a second replica. A peer
+// that adopts the epoch and votes here waits instead, and learns the outcome from the hello.
+func (s *State) requestVotes(m *Master, now time.Time, e *Effects) {
+	for _, si := range m.sortedSentinels() {
+		l := s.link(si)
+		if l == nil || !l.connected {
+			continue
+		}
+		si.lastAskTime = now
+		l.pending++
+		e.send(Command{Op: OpAskMasterDown, Master: m.Config.Name, Role: RoleSentinel, Addr: si.Addr,
+			MasterAt: m.Addr, Epoch: s.CurrentEpoch, RunID: s.Global.MyID})
+	}
 }
 
 func (s *State) setFailoverState(m *Master, st failoverState, now time.Time) {
@@ -162,9 +183,13 @@ func (s *State) failoverSelectSlave(m *Master, now time.Time, e *Effects) {
 	s.event(e, true, "+selected-slave", m, r, "")
 	r.flags |= flagPromoted
 	m.promoted = r
-	if l := s.link(m.Instance); m.has(flagForceFailover) && !m.has(flagSDown) && l != nil && l.connected {
+	if l := s.link(m.Instance); m.has(flagForceFailover) && !m.has(flagSDown) && m.roleReported == RoleMaster &&
+		l != nil && l.connected {
 		// Planned switchover: stop writes on the old master first, so that everything it
-		// acknowledged reaches the replica before the replica is promoted.
+		// acknowledged reaches the replica before the replica is promoted. A master that
+		// reports role slave (restarted and fenced, or demoted) takes no writes: there is
+		// nothing to pause and nothing to catch up with, and the replica with the most data
+		// is promoted at once.
 		pause := min(switchoverPause, m.Config.FailoverTimeout)
 		m.pausedMaster = m.Addr
 		m.pauseUntil = now.Add(pause)

@@ -69,7 +69,7 @@ func TestDownAfterCountsFromTheBrokenLinkNotTheLastReply(t *testing.T) {
 	// whole down-after from the moment its link broke before it is called down.
 	w, m, _ := setupOneSentinel(t, 100)
 	l := w.s.links[m.addr.String()]
-	for w.now.Sub(l.lastAvail) < 800*time.Millisecond || !l.actPingTime.IsZero() {
+	for w.now.Sub(l.lastAvail) < w.s.pingPeriod(w.s.Masters["mymaster"])*8/10 || !l.actPingTime.IsZero() {
 		w.advance(100 * time.Millisecond)
 	}
 	w.kill(m)

@@ -100,14 +100,26 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 	in := parseInfo(text)
 	inst.info = text
 	inst.infoRefresh = now
+	rebooted := false
 	if in.runID != "" {
 		if inst.RunID != "" && inst.RunID != in.runID {
+			rebooted = true
 			s.event(e, false, "+reboot", m, inst, "")
 			if inst.Role == RoleMaster && m.Config.RebootDownAfter > 0 {
 				inst.rebootSince = now
 			}
 		}
 		inst.RunID = in.runID
+	}
+	fencedNow := false
+	if inst.Role == RoleMaster {
+		switch {
+		case in.role == RoleReplica && !in.masterLinkUp:
+			fencedNow = rebooted && !inst.restartedFenced
+			inst.restartedFenced = inst.restartedFenced || rebooted
+		case in.role != 0:
+			inst.restartedFenced = false
+		}
 	}
 	if inst.Role == RoleMaster && in.role == RoleMaster {
 		for _, a := range in.replicas {
@@ -153,10 +165,28 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 	if s.tilt {
 		return
 	}
-	if inst.Role == RoleMaster && m.failoverState == failoverWaitCatchUp && m.pausedMaster == inst.Addr && in.role == RoleMaster {
-		m.catchUpTarget = in.masterReplOffset
-		s.failoverStateMachine(m, now, e)
-		return
+	if fencedNow && inst == m.Instance {
+		// Judge it down now rather than at the next tick, so that +sdown follows +reboot in
+		// the same breath: whoever reacts to +reboot (the operator) already sees s_down.
+		s.checkSDown(m, inst, now, e)
+		s.evaluateMaster(m, now, e)
+	}
+	if inst.Role == RoleMaster && m.failoverState == failoverWaitCatchUp && m.pausedMaster == inst.Addr {
+		switch in.role {
+		case RoleMaster:
+			m.catchUpTarget = in.masterReplOffset
+			s.failoverStateMachine(m, now, e)
+			return
+		case RoleReplica:
+			// The paused master turned out to be a replica (it restarted and came back fenced
+			// before this sentinel read its INFO, or it was demoted): it takes no writes, so
+			// there is nothing for the chosen replica to catch up with. Waiting would only end
+			// in -failover-abort-switchover-timeout, and a retry in the same wait.
+			s.setFailoverState(m, failoverSendSlaveofNoOne, now)
+			s.event(e, true, "+failover-state-send-slaveof-noone", m, m.promoted, "")
+			s.failoverStateMachine(m, now, e)
+			return
+		}
 	}
 	if inst.Role != RoleReplica {
 		return

@@ -84,6 +84,10 @@ type Instance struct {
 	odownSince time.Time
 	// rebootSince is when a master was seen with a new run_id (master-reboot-down-after-period).
 	rebootSince time.Time
+	// restartedFenced: this master came back from a restart (new run_id) as a replica whose
+	// master link is down, and has reported nothing else since. It accepts no write and holds
+	// none acknowledged since its restart: it is down for clients, whatever its PINGs say.
+	restartedFenced bool
 
 	// From INFO (masters and replicas).
 	infoRefresh        time.Time

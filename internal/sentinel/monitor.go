@@ -191,8 +191,16 @@ func (s *State) checkSDown(m *Master, inst *Instance, now time.Time, e *Effects)
 			e.send(Command{Op: OpReconnect, Master: m.Config.Name, Role: inst.Role, Addr: inst.Addr})
 		}
 	}
+	// A master that reports role slave is down after down-after plus two INFO periods, as in
+	// sentinel.c: that grace lets a sentinel learn where a deliberately demoted master went
+	// (its INFO, or a hello with a newer config epoch) before it fails over for nothing. A
+	// master that restarted and came back fenced (a replica with its master link down) was
+	// demoted by nobody: it is down at once. Waiting buys nothing, since it answers no write
+	// and holds none since the restart, and it costs clients the whole grace (about 23 s with
+	// down-after 3 s). It is still one sentinel's opinion: the failover needs the quorum's
+	// ODOWN and a majority's vote as always, so a sentinel with a stale view cannot act alone.
 	reportsReplica := inst.Role == RoleMaster && inst.roleReported == RoleReplica &&
-		now.Sub(inst.roleReportedTime) > downAfter+2*s.Params.InfoPeriod
+		(inst.restartedFenced || now.Sub(inst.roleReportedTime) > downAfter+2*s.Params.InfoPeriod)
 	// A master that restarted (new run_id) may have come back empty: it counts as down for
 	// master-reboot-down-after-period, so that a replica with the data is promoted instead.
 	rebooted := inst.Role == RoleMaster && m.Config.RebootDownAfter > 0 && !inst.rebootSince.IsZero() &&

@@ -26,6 +26,7 @@ type fakeRedis struct {
 	addr       Addr
 	runID      string
 	alive      bool
+	hung       bool  // gone without closing its connections (a deleted pod): no reply ever comes
 	master     *Addr // nil: role master
 	linkUp     bool
 	offset     int64
@@ -95,12 +96,14 @@ func (w *world) run(e Effects) {
 	w.events = append(w.events, e.Events...)
 	for _, c := range e.Commands {
 		w.sent = append(w.sent, c)
+		if r, ok := w.redis[c.Addr.String()]; ok && r.hung {
+			continue
+		}
 		v, err := w.answer(c)
 		if c.Op == OpReconnect {
-			// The runtime re-opens a dropped link at once; a reachable target is back up.
-			// (The world delivers no hellos over pubsub links, so they look silent and are
-			// dropped every min-link-reconnect-period.)
+			// The runtime re-opens the links: they come back at once if the instance answers.
 			if w.reachable(c.Addr) {
+				w.s.PubSubActivity(c.Addr, w.now)
 				w.run(w.s.LinkUp(c.Addr, w.now))
 			}
 			continue
@@ -200,6 +203,17 @@ func (w *world) advance(d time.Duration) {
 func (w *world) kill(r *fakeRedis) {
 	r.alive = false
 	w.run(w.s.LinkDown(r.addr, w.now))
+}
+
+// restartFenced makes r's process die and come back in place as start.sh starts it: a new
+// run_id, no data, a replica of itself whose master link never comes up.
+func (w *world) restartFenced(r *fakeRedis) {
+	w.kill(r)
+	r.alive = true
+	r.runID = strings.Repeat("f", 40)
+	self := r.addr
+	r.master, r.linkUp, r.offset = &self, false, 0
+	w.run(w.s.LinkUp(r.addr, w.now))
 }
 
 func (w *world) eventCount(typ string) int {

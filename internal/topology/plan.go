@@ -90,9 +90,11 @@ type Decision struct {
 //     and those only once a quorum names the promoted node: the sentinels own the failover.
 //  2. When a quorum of sentinels names a pod, that pod is the master. If its server answers as a
 //     replica (it restarted in place and came back fenced: start.sh never starts a node as a
-//     master), ask the sentinels to fail over rather than promote it: it may be empty. If the
-//     sentinels know no live replica to promote, rule 4 decides by evidence instead. If it does
-//     not answer, wait for the sentinels' failover.
+//     master), never promote it: it may be empty. While a sentinel judges it down, wait for
+//     the sentinels' own failover; otherwise ask them to fail over (SENTINEL FAILOVER, which
+//     needs no pause or catch-up for a node that takes no writes). If the sentinels know no
+//     live replica to promote, rule 4 decides by evidence instead. If it does not answer,
+//     wait for the sentinels' failover.
 //  3. Otherwise the master is chosen by evidence among the nodes that say they are masters:
 //     the most sentinel votes, then the highest replication offset, then the lowest ordinal. Pod
 //     age never counts. Without any sentinel vote this waits until every node answers. The other
@@ -149,6 +151,13 @@ func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bo
 		switch {
 		case isPod && chosen.IsMaster():
 			return chosen, true
+		case isPod && chosen.Reachable() && sentinelsCanRecover(t) && sentinelsSeeDown(t, v):
+			// Sentinels already judge it down (ours do so at once for a master that restarted
+			// fenced): they elect a leader and fail over by themselves. A SENTINEL FAILOVER on
+			// top would start a second failover beside theirs.
+			p.Waiting = fmt.Sprintf("%d sentinels name %s as master, which reports role %s (restarted in place and fenced?); they judge it down and fail over by themselves",
+				v.LeadingVotes, chosen.Pod, chosen.Replication.Role)
+			return Node{}, false
 		case isPod && chosen.Reachable() && sentinelsCanRecover(t):
 			p.add(Action{Kind: AskFailover, Sentinel: firstMonitoring(t), Reason: fmt.Sprintf(
 				"%d sentinels name %s as master but its server reports role %s (restarted in place and fenced?): asking the sentinels to promote the best replica instead of trusting a node that may be empty",
@@ -327,6 +336,17 @@ func sentinelsCanRecover(t Topology) bool {
 			if n, ok := t.NodeAt(r.IP, r.Port); ok && n.Reachable() && !r.Down {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// sentinelsSeeDown reports whether a sentinel that names the leading master judges it down.
+func sentinelsSeeDown(t Topology, v SentinelVerdict) bool {
+	for _, sn := range t.Sentinels {
+		m := sn.View.Master
+		if sn.Reachable() && sn.Monitors && m.Down && m.IP == v.LeadingHost && m.Port == v.LeadingPort {
+			return true
 		}
 	}
 	return false

@@ -289,6 +289,18 @@ func TestPlan(t *testing.T) {
 			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
 		},
 		{
+			name: "the master restarted in place fenced and a sentinel already judges it down: wait for the sentinels' own failover, ask nothing on top",
+			topology: Topology{
+				Nodes: []Node{fenced(0, 0, "master"), linkDown(1, 0, 900), linkDown(2, 0, 880)},
+				Sentinels: all(func(j int) Sentinel {
+					s := sentinelNaming(j, ip(0), ip(1), ip(2))
+					s.View.Master.Down = j == 1
+					return s
+				}),
+			},
+			wantWaiting: true,
+		},
+		{
 			name: "the master restarted in place and the sentinels know no live replica: the replica with the most data is promoted, the sentinels re-pointed",
 			topology: Topology{
 				Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 880), linkDown(2, 0, 900)},

@@ -133,6 +133,9 @@ type SentinelMaster struct {
 	Port int
 	// FailingOver is true while the sentinel runs or follows a failover of the master.
 	FailingOver bool
+	// Down is true when the sentinel judges the master down (s_down or o_down): it is on its
+	// way to a failover of its own.
+	Down bool
 	// The settings the operator keeps in step, to detect drift.
 	Quorum                int
 	DownAfterMilliseconds int

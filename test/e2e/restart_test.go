@@ -48,7 +48,9 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	restarts := redisRestarts(before)
-	killed := time.Now()
+	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-rip", MasterName: rf.MasterName()})
+	switches := watchSwitchMaster(t, sentinelAddrs(t, f, ns, "rip"))
+	killed := w.Mark("master's redis shut down (SHUTDOWN NOSAVE), restarting in place")
 	// The connection drops as the server exits, so the command's own result says nothing.
 	_, _ = redisCLI(ctx, f, ns, old, "SHUTDOWN", "NOSAVE")
 
@@ -85,7 +87,12 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 		newMaster = masters.Items[0].Name
 		return true, nil
 	})
-	t.Logf("master label moved from the restarted %s to %s %.1fs after the kill", old, newMaster, time.Since(killed).Seconds())
+	labelled := time.Now()
+	t.Logf("master label moved from the restarted %s to %s %.1fs after the kill", old, newMaster, labelled.Sub(killed).Seconds())
+	w.WaitWritesAfter(ctx, labelled, time.Minute)
+	if v := w.StopAndVerify(ctx); len(v.Lost) == 0 {
+		logFailoverFigures(t, "crash in place", downAfterMs(t, f, ns, "rip"), w.GapAround(killed).Duration(), killed, switches.first(), labelled)
+	}
 
 	rf = waitReady(t, f, ns, "rip")
 	t.Logf("Ready again %.1fs after the kill", time.Since(killed).Seconds())

@@ -27,7 +27,7 @@ func main() {
 	ours := flag.String("ours", "bin/redis-failover-sentinel", "our sentinel binary (`make build`); skipped with a note if missing")
 	stock := flag.String("stock", redistest.RedisSentinelBinary, "stock redis-sentinel binary")
 	implsFlag := flag.String("impls", "stock,ours", "implementations to run, comma-separated")
-	faultsFlag := flag.String("faults", "kill,switchover", "faults to apply, comma-separated")
+	faultsFlag := flag.String("faults", "kill,switchover", "faults to apply, comma-separated: "+strings.Join(faults, ", "))
 	downAfterFlag := flag.String("down-after", "1000,3000", "down-after-milliseconds values, comma-separated")
 	out := flag.String("out", "docs/bench-sentinel.md", "Markdown report to write (empty: stdout only)")
 	flag.Parse()
@@ -41,8 +41,8 @@ func main() {
 	}
 	var variants []variant
 	for _, f := range strings.Split(*faultsFlag, ",") {
-		if f != "kill" && f != "switchover" {
-			log.Fatalf("-faults: %q is neither kill nor switchover", f)
+		if !knownFault(f) {
+			log.Fatalf("-faults: %q is none of %s", f, strings.Join(faults, ", "))
 		}
 		for _, d := range strings.Split(*downAfterFlag, ",") {
 			ms, err := strconv.Atoi(d)

@@ -126,8 +126,10 @@ func (rep *report) markdown() string {
 		"`sentinel monitor mymaster ... 2` and the given down-after-milliseconds (failover-timeout default 180000), " +
 		"started once every sentinel sees 2 replicas with link ok and 2 other sentinels. A go-redis v9 " +
 		"`NewFailoverClient` (default options, all 3 sentinels) runs `SET k <i> GET` then `INCR counter` every 10 ms. " +
-		"5 s after the writes start the fault is applied: SIGKILL of the master, or `SENTINEL FAILOVER mymaster` sent " +
-		"to the first sentinel. All 3 sentinels are polled with `SENTINEL get-master-addr-by-name` every 5 ms and " +
+		"5 s after the writes start the fault is applied: SIGKILL of the master; `SENTINEL FAILOVER mymaster` sent " +
+		"to the first sentinel; crash: `SHUTDOWN NOSAVE` of the master and its restart on the same address, empty " +
+		"and fenced (`replicaof` itself, `replica-serve-stale-data no`), as the Redis pods' start script starts it; " +
+		"or stop: SIGSTOP of the master, which then answers nothing and closes no connection, as a deleted pod. All 3 sentinels are polled with `SENTINEL get-master-addr-by-name` every 5 ms and " +
 		"watched with `PSUBSCRIBE *`.")
 	p("")
 	p("Figures are **min / median / max in ms after the fault** over %d runs per row, unless stated otherwise. "+
@@ -135,7 +137,7 @@ func (rep *report) markdown() string {
 		"that a later reply proves gone (SET via its GET value, INCR via a non-increasing reply), over all master "+
 		"switches. Extra failovers = distinct `+switch-master` announcements beyond the first.", rep.runs)
 
-	for _, fault := range []string{"kill", "switchover"} {
+	for _, fault := range faults {
 		var vs []variant
 		for _, v := range rep.variants {
 			if v.fault == fault {
@@ -146,10 +148,14 @@ func (rep *report) markdown() string {
 			continue
 		}
 		p("")
-		if fault == "kill" {
-			p("## Master killed (SIGKILL)")
+		if fault != "switchover" {
+			p("## %s", map[string]string{
+				"kill":  "Master killed (SIGKILL)",
+				"crash": "Master crashed and restarted in place, fenced (SHUTDOWN NOSAVE, then a replica of itself with replica-serve-stale-data no)",
+				"stop":  "Master frozen (SIGSTOP: nothing answered, no connection closed, as a deleted pod)",
+			}[fault])
 			p("")
-			p("| down-after | sentinel | ok runs | first sentinel reports new master | all 3 report it | client write gap | kill → first ok write | acked writes lost | extra failovers | failed client ops |")
+			p("| down-after | sentinel | ok runs | first sentinel reports new master | all 3 report it | client write gap | fault → first ok write | acked writes lost | extra failovers | failed client ops |")
 			p("|---|---|---|---|---|---|---|---|---|---|")
 		} else {
 			p("## Planned switchover (`SENTINEL FAILOVER mymaster`)")
@@ -164,7 +170,7 @@ func (rep *report) markdown() string {
 				all := durCell(rs, func(r result) time.Duration { return r.allReport })
 				gap := durCell(rs, func(r result) time.Duration { return r.writeGap })
 				firstOK := durCell(rs, func(r result) time.Duration { return r.faultToFirstOK })
-				if fault == "kill" {
+				if fault != "switchover" {
 					failed := minMedMax(ints(rs, func(r result) int { return r.failedOps }), intFmt)
 					p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", v.downAfter.Milliseconds(), im.name, okRuns(rs),
 						first, all, gap, firstOK, lostCell(rs), extraFailovers(rs), failed)

@@ -22,7 +22,7 @@ type impl struct {
 }
 
 type variant struct {
-	fault     string // "kill" or "switchover"
+	fault     string // one of faults
 	downAfter time.Duration
 }
 
@@ -57,6 +57,21 @@ const (
 	preFault     = 5 * time.Second
 	reportWithin = 60 * time.Second
 )
+
+// faults are the faults a run can apply: SIGKILL of the master; SENTINEL FAILOVER; the
+// master's process shut down (SHUTDOWN NOSAVE) and restarted in place, empty and fenced as the
+// Redis pods' start script starts it; SIGSTOP of the master, which answers nothing and closes
+// nothing, as a deleted pod or a lost node.
+var faults = []string{"kill", "switchover", "crash", "stop"}
+
+func knownFault(f string) bool {
+	for _, k := range faults {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
 
 // runOnce builds a fresh topology, applies the fault and measures (the setup docs/bench-sentinel.md describes).
 func runOnce(im impl, v variant, n int) result {
@@ -143,6 +158,10 @@ func measure(s *benchenv.Scope, im impl, v variant, r *result) {
 	switch v.fault {
 	case "kill":
 		master.Kill()
+	case "crash":
+		master.CrashAndRestartFenced()
+	case "stop":
+		master.Stop()
 	case "switchover":
 		if err := sentinels[0].Client().Do(ctx, "SENTINEL", "FAILOVER", masterName).Err(); err != nil {
 			s.Fatalf("SENTINEL FAILOVER on %s: %v", sentinels[0].Addr(), err)
