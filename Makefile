@@ -53,7 +53,7 @@ lint: ## gofmt, go vet, and a check that generated files are current
 ##@ Tests
 .PHONY: test
 # tools first: on a fresh machine it builds everything once (about 10 minutes); afterwards it takes seconds.
-test: tools lint test-unit test-envtest test-e2e ## Unit, envtest and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
+test: tools lint test-unit test-envtest test-e2e test-e2e-stock-sentinel ## Unit, envtest and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
 
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
@@ -71,6 +71,14 @@ test-e2e: ## End-to-end tests on the local single-node cluster
 	hack/cluster-up.sh
 	$(MAKE) images
 	KUBECONFIG=$(KUBECONFIG_LOCAL) go test $(GO_TEST_FLAGS) -count=1 -timeout 30m ./test/e2e/...
+
+.PHONY: test-e2e-stock-sentinel
+test-e2e-stock-sentinel: ## The readiness and failover e2e tests with stock Redis Sentinel in the sentinel pods (--sentinel-implementation=redis-sentinel)
+	hack/toolchain.sh
+	hack/cluster-up.sh
+	$(MAKE) images
+	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_SENTINEL_IMPLEMENTATION=redis-sentinel go test $(GO_TEST_FLAGS) -count=1 -timeout 15m \
+		-run 'TestRedisFailoverSampleBecomesReadyAndServes|TestMasterPodDeletedFailsOverAndRejoins' ./test/e2e/
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for a short while
