@@ -103,9 +103,13 @@ demo: ## The main job: local cluster + operator + a live RedisFailover
 
 ##@ Benchmarks
 .PHONY: bench
-bench: bench-sentinel ## All benchmarks (results under docs/)
+bench: bench-sentinel bench-e2e ## All benchmarks (results under docs/)
 
 .PHONY: bench-sentinel
 bench-sentinel: build ## Our sentinel vs Debian's redis-sentinel 7.0.15, same run, table in docs/
 	hack/toolchain.sh debian
 	hack/bench-sentinel.sh
+
+.PHONY: bench-e2e
+bench-e2e: ## Operations on the local cluster with the checking writer, ours beside stock redis-sentinel (ROWS=, RUNS=), table in docs/
+	hack/bench-e2e.sh
