@@ -20,7 +20,7 @@ const AnnotationSwitchover = "redis.failover.dev/switchover"
 
 // requestTimeout is how long a row waits for the operator to act on a request (an annotation)
 // before it reports the operation as not available in this build.
-const requestTimeout = 60 * time.Second
+const requestTimeout = 30 * time.Second
 
 // errUnavailable marks an operation the operator under test does not perform (yet): the row
 // reports it instead of a figure.
