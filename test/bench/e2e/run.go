@@ -94,6 +94,11 @@ func runPhase(ctx context.Context, cfg runConfig) error {
 					log.Printf("%s: %s cleanup: %v", cfg.impl, r.name, err)
 				}
 			}
+			// Written after every run, so that an interrupted phase still leaves its figures.
+			ph.Finished, ph.LoadEnd = time.Now().UTC(), loadAverage()
+			if err := writePhase(cfg.out, ph); err != nil {
+				return err
+			}
 			if res.Unavailable != "" {
 				break // the same build will not do it on the next run either
 			}
@@ -102,12 +107,19 @@ func runPhase(ctx context.Context, cfg runConfig) error {
 			return err
 		}
 	}
-	ph.Finished, ph.LoadEnd = time.Now().UTC(), loadAverage()
+	return nil
+}
+
+func writePhase(path string, ph phase) error {
 	data, err := json.MarshalIndent(ph, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(cfg.out, data, 0o644)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func describe(r result) string {
