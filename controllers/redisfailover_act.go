@@ -9,25 +9,26 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
 	"github.com/failover-dev/redis-failover-operator/internal/render"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
-// act carries out the plan. A failed promotion stops everything after it (the other nodes would
+// act carries out the decision's actions. A failed promotion stops everything after it (the other nodes would
 // follow a node that is not a master); any other failure is reported and the rest still runs,
 // so that one unreachable pod does not stop the healing of the others.
-func (r *RedisFailoverReconciler) act(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, password string) error {
+func (r *RedisFailoverReconciler) act(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, password string) error {
 	rc := redis.Client{Password: password, Timeout: r.RedisTimeout}
 	defaulted := rf.WithDefaults()
 	var errs []error
-	for _, a := range o.plan.Actions {
+	for _, a := range d.Actions {
 		err := r.do(ctx, rc, defaulted, o, a, password)
 		actionsTotal.WithLabelValues(rf.Namespace, rf.Name, string(a.Kind), outcome(err)).Inc()
 		if err != nil {
 			log.FromContext(ctx).Error(err, "action failed", "action", a.Kind, "why", a.Reason)
-			r.event(rf, corev1.EventTypeWarning, EventActionFailed, string(a.Kind), fmt.Sprintf("%s failed: %v", a, err))
+			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonActionFailed, string(a.Kind), fmt.Sprintf("%s failed: %v", a, err))
 			errs = append(errs, err)
 			if a.Kind == topology.Promote {
 				break
@@ -37,6 +38,9 @@ func (r *RedisFailoverReconciler) act(ctx context.Context, rf *redisv1alpha1.Red
 		if reason, ok := eventReasons[a.Kind]; ok {
 			r.event(rf, eventType(a.Kind), reason, string(a.Kind), a.Reason)
 		}
+	}
+	if len(errs) > 0 {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "act").Inc()
 	}
 	return errors.Join(errs...)
 }
@@ -62,7 +66,7 @@ func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *r
 		}
 		return r.monitor(ctx, rc, rf, addr, master, password)
 	case topology.SetOptions:
-		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName(), a.Options)
+		return rc.SentinelSet(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName(), sentinelOptions(a.Options))
 	case topology.AskFailover:
 		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName())
 	case topology.Switchover:
@@ -99,7 +103,7 @@ func (r *RedisFailoverReconciler) monitor(ctx context.Context, rc redis.Client, 
 
 // labelPod sets the role label with a merge patch of that one label, so that it never races
 // with other writers of the pod.
-func (r *RedisFailoverReconciler) labelPod(ctx context.Context, pod *corev1.Pod, role string) error {
+func (r *RedisFailoverReconciler) labelPod(ctx context.Context, pod *corev1.Pod, value role.Role) error {
 	if pod == nil {
 		return errors.New("pod vanished since it was listed")
 	}
@@ -107,12 +111,20 @@ func (r *RedisFailoverReconciler) labelPod(ctx context.Context, pod *corev1.Pod,
 	if patched.Labels == nil {
 		patched.Labels = map[string]string{}
 	}
-	patched.Labels[redisv1alpha1.LabelRole] = role
+	patched.Labels[redisv1alpha1.LabelRole] = string(value)
 	// A pod deleted since it was listed needs no label: its replacement is labelled next time.
 	if err := client.IgnoreNotFound(r.Patch(ctx, patched, client.MergeFrom(pod))); err != nil {
-		return fmt.Errorf("labelling pod %s %s=%s: %w", pod.Name, redisv1alpha1.LabelRole, role, err)
+		return fmt.Errorf("labelling pod %s %s=%s: %w", pod.Name, redisv1alpha1.LabelRole, value, err)
 	}
 	return nil
+}
+
+func sentinelOptions(options []topology.SentinelOption) []redis.SentinelOption {
+	out := make([]redis.SentinelOption, len(options))
+	for i, o := range options {
+		out[i] = redis.SentinelOption{Name: o.Name, Value: o.Value}
+	}
+	return out
 }
 
 func sentinelAddr(t topology.Topology, pod string) string {

@@ -18,6 +18,14 @@ import (
 // fields other controllers own (the role labels on pods, HPA replicas, ...) never cause a
 // fight, and a spec change reaches the objects as a minimal change.
 func (r *RedisFailoverReconciler) apply(ctx context.Context, rf *redisv1alpha1.RedisFailover, objects *render.ObjectSet) error {
+	err := r.applyAll(ctx, rf, objects)
+	if err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "apply").Inc()
+	}
+	return err
+}
+
+func (r *RedisFailoverReconciler) applyAll(ctx context.Context, rf *redisv1alpha1.RedisFailover, objects *render.ObjectSet) error {
 	for _, obj := range objects.All() {
 		if err := controllerutil.SetControllerReference(rf, obj, r.Scheme()); err != nil {
 			return fmt.Errorf("owning %T %s: %w", obj, obj.GetName(), err)

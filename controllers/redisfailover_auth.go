@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,8 +12,20 @@ import (
 )
 
 // password reads the password of Redis and the sentinels from spec.auth's Secret ("" without
-// auth). It is held in memory for the reconcile only and never logged.
+// auth). It is held in memory for the reconcile only and never logged. A Secret that cannot be
+// read is reported (Ready=False/SecretUnreadable and a Warning Event naming the fix) and stops
+// the reconcile: nothing can be asked without the password.
 func (r *RedisFailoverReconciler) password(ctx context.Context, rf *redisv1alpha1.RedisFailover) (string, error) {
+	password, err := r.readPassword(ctx, rf)
+	if err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "auth").Inc()
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonSecretUnreadable, "ReadSecret", err.Error())
+		return "", errors.Join(err, r.setNotReady(ctx, rf, redisv1alpha1.ReasonSecretUnreadable, err))
+	}
+	return password, nil
+}
+
+func (r *RedisFailoverReconciler) readPassword(ctx context.Context, rf *redisv1alpha1.RedisFailover) (string, error) {
 	a := rf.Spec.Auth
 	if !a.Enabled() {
 		return "", nil

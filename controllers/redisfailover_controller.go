@@ -1,11 +1,13 @@
-// Package controllers holds the RedisFailover reconciler. Each file is one concern of a
-// reconcile, read top to bottom: render and apply the owned objects, observe the Redis nodes and
-// sentinels, decide (internal/topology, pure), act, report status, events and metrics.
+// Package controllers holds the RedisFailover reconciler. Reconcile reads as its pipeline and
+// each step is one file: redisfailover_mastername.go (claim the master name),
+// redisfailover_render.go, redisfailover_apply.go, redisfailover_auth.go (the password),
+// redisfailover_observe.go (all the I/O of looking), redisfailover_plan.go (the pure
+// topology.Plan), redisfailover_act.go, redisfailover_status.go (conditions from the pure
+// topology.Assess); events, metrics and sentinel-event watching have their own files.
 package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -19,7 +21,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -73,9 +74,12 @@ type RedisFailoverReconciler struct {
 	switchovers switchovers
 }
 
-// Reconcile brings one RedisFailover one step closer to its spec and reports what it saw.
+// Reconcile brings one RedisFailover one step closer to its spec and reports what it saw. It is
+// the pipeline, one call per step, each step in its own file (redisfailover_<step>.go): claim
+// the master name, render, apply, read the password (auth), observe, assess (pure), plan (pure),
+// act, status. A step that cannot go on reports why (status, Event) and ends the reconcile; the
+// next event or requeue starts again from the top.
 func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	logger := log.FromContext(ctx)
 	rf := &redisv1alpha1.RedisFailover{}
 	if err := r.Get(ctx, req.NamespacedName, rf); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -93,68 +97,44 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if res, stop, err := r.claimMasterName(ctx, rf); stop {
 		return res, err
 	}
-	objects, err := render.Objects(rf, r.Render)
-	if err != nil {
-		// The spec got past the schema but cannot be rendered: nothing is applied, the user is
-		// told which field to fix, and the next spec change triggers a new attempt.
-		logger.Error(err, "spec cannot be rendered")
-		r.event(rf, corev1.EventTypeWarning, EventInvalidSpec, "Render", err.Error())
-		return ctrl.Result{}, r.setNotReady(ctx, rf, redisv1alpha1.ReasonInvalidSpec, err)
+	objects, stop, err := r.render(ctx, rf)
+	if stop {
+		return ctrl.Result{}, err
 	}
 	if err := r.apply(ctx, rf, objects); err != nil {
-		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "apply").Inc()
 		return ctrl.Result{}, err
 	}
-
 	password, err := r.password(ctx, rf)
 	if err != nil {
-		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "auth").Inc()
-		r.event(rf, corev1.EventTypeWarning, EventSecretUnreadable, "ReadSecret", err.Error())
-		return ctrl.Result{}, errors.Join(err, r.setNotReady(ctx, rf, ReasonSecretUnreadable, err))
-	}
-
-	observed, err := r.observe(ctx, rf, password)
-	if err != nil {
-		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "observe").Inc()
 		return ctrl.Result{}, err
 	}
-	if r.Sentinels != nil {
-		r.Sentinels.Watch(req.NamespacedName, observed.sentinelAddrs(), password)
-	}
-
-	actErr := r.act(ctx, rf, observed, password)
-	if actErr != nil {
-		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "act").Inc()
-	}
-	health, err := r.updateStatus(ctx, rf, observed)
+	observed, err := r.observe(ctx, rf, password)
 	if err != nil {
-		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "status").Inc()
+		return ctrl.Result{}, err
+	}
+	r.followSentinels(req.NamespacedName, observed, password)
+	health := topology.Assess(observed.topology, observed.spec)
+	decision := r.plan(ctx, observed, health)
+	actErr := r.act(ctx, rf, observed, decision, password)
+	if err := r.updateStatus(ctx, rf, observed, decision, health); err != nil {
 		return ctrl.Result{}, err
 	}
 	if actErr != nil {
 		return ctrl.Result{}, actErr
 	}
-	if len(observed.plan.Actions) == 0 && observed.plan.Waiting == "" && health.Ready() {
-		// Only a healthy, quiet RedisFailover takes the next step of a rollout.
-		if steps := topology.Rollout(observed.topology, observed.plan.Master); len(steps) > 0 {
-			observed.plan.Actions = steps
-			for _, a := range steps {
-				logger.Info("rollout", "action", a.Kind, "node", a.Node, "sentinel", a.Sentinel, "why", a.Reason)
-			}
-			if err := r.act(ctx, rf, observed, password); err != nil {
-				reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "rollout").Inc()
-				return ctrl.Result{}, err
-			}
-		}
-	}
+	return ctrl.Result{RequeueAfter: r.requeueAfter(decision, health)}, nil
+}
 
+// requeueAfter is how soon to look again: right after acting or while waiting, soon while not
+// Ready, otherwise at the resync period.
+func (r *RedisFailoverReconciler) requeueAfter(d topology.Decision, h topology.Health) time.Duration {
 	switch {
-	case len(observed.plan.Actions) > 0 || observed.plan.Waiting != "":
-		return ctrl.Result{RequeueAfter: requeueActing}, nil
-	case !health.Ready():
-		return ctrl.Result{RequeueAfter: requeueUnhealthy}, nil
+	case len(d.Actions) > 0 || d.Waiting != "":
+		return requeueActing
+	case !h.Ready():
+		return requeueUnhealthy
 	default:
-		return ctrl.Result{RequeueAfter: r.resyncPeriod()}, nil
+		return r.resyncPeriod()
 	}
 }
 

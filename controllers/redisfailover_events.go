@@ -7,35 +7,18 @@ import (
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
-// Event reasons: what a user sees in `kubectl describe rf` and `kubectl events`.
-const (
-	EventInvalidSpec      = "InvalidSpec"
-	EventSecretUnreadable = "SecretUnreadable"
-	EventActionFailed     = "ActionFailed"
-	EventPromoted         = "Promoted"
-	EventReplicaRewired   = "ReplicaRewired"
-	EventSentinelMonitor  = "SentinelMonitoring"
-	EventSentinelRepoint  = "SentinelRepointed"
-	EventSentinelOptions  = "SentinelOptionsSet"
-	EventFailoverAsked    = "FailoverRequested"
-	EventRollingRestart   = "RollingRestart"
-	EventSwitchover       = "SwitchoverRequested"
-	EventMasterChanged    = "MasterChanged"
-	EventReady            = "Ready"
-	EventNotReady         = "NotReady"
-)
-
-// eventReasons maps the actions a user should hear about to event reasons. Label changes are
-// only logged: MasterChanged already tells the story, and one event per label is noise.
+// eventReasons maps the actions a user should hear about to their Event reasons (defined, with
+// every other reason, in api/v1alpha1/reasons.go). Label changes are only logged:
+// MasterChanged already tells the story, and one event per label is noise.
 var eventReasons = map[topology.ActionKind]string{
-	topology.Promote:     EventPromoted,
-	topology.ReplicaOf:   EventReplicaRewired,
-	topology.Monitor:     EventSentinelMonitor,
-	topology.Remonitor:   EventSentinelRepoint,
-	topology.SetOptions:  EventSentinelOptions,
-	topology.AskFailover: EventFailoverAsked,
-	topology.DeletePod:   EventRollingRestart,
-	topology.Switchover:  EventSwitchover,
+	topology.Promote:     redisv1alpha1.ReasonPromoted,
+	topology.ReplicaOf:   redisv1alpha1.ReasonReplicaRewired,
+	topology.Monitor:     redisv1alpha1.ReasonSentinelMonitoring,
+	topology.Remonitor:   redisv1alpha1.ReasonSentinelRepointed,
+	topology.SetOptions:  redisv1alpha1.ReasonSentinelOptionsSet,
+	topology.AskFailover: redisv1alpha1.ReasonFailoverRequested,
+	topology.DeletePod:   redisv1alpha1.ReasonRollingRestart,
+	topology.Switchover:  redisv1alpha1.ReasonSwitchoverRequested,
 }
 
 func eventType(kind topology.ActionKind) string {

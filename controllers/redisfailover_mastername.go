@@ -18,10 +18,6 @@ import (
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
-// EventMasterNameConflict: the RedisFailover shares its master name with an older one in the
-// namespace, so nothing is created for it.
-const EventMasterNameConflict = "MasterNameConflict"
-
 // Two failover groups must never be monitored under one master name in one namespace: a
 // sentinel that reaches a pod of the other group (a pod IP reused after a restart) exchanges
 // hellos under that name and the sentinels merge the two groups into one (spotahome #550). The
@@ -48,7 +44,7 @@ func (r *RedisFailoverReconciler) claimMasterName(ctx context.Context, rf *redis
 	if ready := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); ready == nil ||
 		ready.Reason != redisv1alpha1.ReasonMasterNameConflict || ready.Message != cause.Error() {
 		// Once per new conflict, not once per reconcile.
-		r.event(rf, corev1.EventTypeWarning, EventMasterNameConflict, "ClaimMasterName", cause.Error())
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonMasterNameConflict, "ClaimMasterName", cause.Error())
 	}
 	if err := r.setNotReady(ctx, rf, redisv1alpha1.ReasonMasterNameConflict, cause); err != nil {
 		return ctrl.Result{}, true, err

@@ -13,16 +13,24 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
-// updateStatus writes what this reconcile observed: conditions, the master, each node, the
-// sentinels' agreement and, when the master changed, the failover record. It reports the
-// observation as it was before this reconcile's actions; the next reconcile (requeued right
-// after acting) reports their effect.
-func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation) (topology.Health, error) {
-	h := topology.Assess(o.topology, o.spec)
+// updateStatus writes what this reconcile observed, judged by topology.Assess (h) and the
+// decision d: conditions, the master, each node, the sentinels' agreement and, when the master
+// changed, the failover record. It reports the observation as it was before this reconcile's
+// actions; the next reconcile (requeued right after acting) reports their effect.
+func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, h topology.Health) error {
+	err := r.writeStatus(ctx, rf, o, d, h)
+	if err != nil {
+		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "status").Inc()
+	}
+	return err
+}
+
+func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, h topology.Health) error {
 	before := rf.DeepCopy()
 	st := &rf.Status
 	st.ObservedGeneration = rf.Generation
@@ -32,25 +40,25 @@ func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1a
 	// The status names a master only when the plan recognises it too: a lone fresh pod that
 	// says "master" while the others start is not the master yet, and recording it would
 	// report a failover that never happened.
-	if master, ok := o.topology.Node(h.Master); ok && h.HasOneMaster() && o.plan.Master == h.Master {
+	if master, ok := o.topology.Node(h.Master); ok && h.HasOneMaster() && d.Master == h.Master {
 		st.Master = &redisv1alpha1.MasterStatus{Pod: master.Pod, IP: master.IP, Port: int32(master.Port)}
 		// Compared with the last master seen, not with status.master: during a failover there
 		// is no master for a while, and the record must still say where it came from.
 		if from := r.masters.swap(client.ObjectKeyFromObject(rf), master.Pod, before.Status.Master); from != "" && from != master.Pod {
 			reason := redisv1alpha1.FailoverReasonFailover
-			if r.switchovers.took(client.ObjectKeyFromObject(rf)) {
+			if r.switchovers.took(client.ObjectKeyFromObject(rf), o.at) {
 				reason = redisv1alpha1.FailoverReasonSwitchover
 			}
 			st.LastFailover = &redisv1alpha1.FailoverRecord{Time: metav1.Now(), From: from, To: master.Pod, Reason: reason}
 			failovers.WithLabelValues(rf.Namespace, rf.Name).Inc()
-			r.event(rf, corev1.EventTypeWarning, EventMasterChanged, "Observe", fmt.Sprintf("the master moved from %s to %s", from, master.Pod))
+			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonMasterChanged, "Observe", fmt.Sprintf("the master moved from %s to %s", from, master.Pod))
 		}
 	}
 
 	st.Nodes = make([]redisv1alpha1.NodeStatus, 0, len(h.Nodes))
 	for _, n := range h.Nodes {
-		ns := redisv1alpha1.NodeStatus{Pod: n.Pod, IP: n.IP, Role: redisv1alpha1.NodeRole(n.Role), ReplicationOffset: n.Offset, LagBytes: n.LagBytes}
-		if n.Role == "replica" {
+		ns := redisv1alpha1.NodeStatus{Pod: n.Pod, IP: n.IP, Role: n.Role, ReplicationOffset: n.Offset, LagBytes: n.LagBytes}
+		if n.Role == role.Replica {
 			ns.MasterLinkStatus = "down"
 			if n.LinkUp {
 				ns.MasterLinkStatus = "up"
@@ -67,28 +75,28 @@ func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1a
 	}
 
 	wasReady := meta.IsStatusConditionTrue(before.Status.Conditions, redisv1alpha1.ConditionReady)
-	for _, c := range conditions(h, o) {
+	for _, c := range conditions(h, o.spec, d) {
 		c.ObservedGeneration = rf.Generation
 		meta.SetStatusCondition(&st.Conditions, c)
 	}
 	recordHealth(rf, h, o.spec)
 
 	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {
-		return h, fmt.Errorf("updating status of %s/%s: %w", rf.Namespace, rf.Name, err)
+		return fmt.Errorf("updating status of %s/%s: %w", rf.Namespace, rf.Name, err)
 	}
 	switch {
 	case h.Ready() && !wasReady:
-		r.event(rf, corev1.EventTypeNormal, EventReady, "Observe", fmt.Sprintf("master %s, %d replicas in sync, %d/%d sentinels agree", h.Master, o.spec.Nodes-1, h.Agreeing, o.spec.Sentinels))
+		r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonReady, "Observe", fmt.Sprintf("master %s, %d replicas in sync, %d/%d sentinels agree", h.Master, o.spec.Nodes-1, h.Agreeing, o.spec.Sentinels))
 	case !h.Ready() && wasReady:
 		ready := meta.FindStatusCondition(st.Conditions, redisv1alpha1.ConditionReady)
-		r.event(rf, corev1.EventTypeWarning, EventNotReady, "Observe", ready.Message)
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonNotReady, "Observe", ready.Message)
 	}
-	return h, nil
+	return nil
 }
 
 // conditions derives the four conditions. Ready's reason is the first thing that is wrong, in
-// the order a user should fix or wait for them.
-func conditions(h topology.Health, o *observation) []metav1.Condition {
+// the order a user should fix or wait for them. Pure.
+func conditions(h topology.Health, s topology.Spec, d topology.Decision) []metav1.Condition {
 	master := metav1.Condition{Type: redisv1alpha1.ConditionMasterAvailable}
 	switch len(h.Masters) {
 	case 1:
@@ -97,12 +105,12 @@ func conditions(h topology.Health, o *observation) []metav1.Condition {
 	case 0:
 		master.Status, master.Reason = metav1.ConditionFalse, redisv1alpha1.ReasonNoMaster
 		master.Message = "no Redis node reports role master"
-		if o.plan.Waiting != "" {
-			master.Message += ": " + o.plan.Waiting
+		if d.Waiting != "" {
+			master.Message += ": " + d.Waiting
 		}
 	default:
 		master.Status, master.Reason = metav1.ConditionFalse, redisv1alpha1.ReasonMultipleMasters
-		master.Message = fmt.Sprintf("%s all report role master; the operator keeps %q and demotes the others", strings.Join(h.Masters, ", "), o.plan.Master)
+		master.Message = fmt.Sprintf("%s all report role master; the operator keeps %q and demotes the others", strings.Join(h.Masters, ", "), d.Master)
 	}
 
 	replicas := metav1.Condition{Type: redisv1alpha1.ConditionReplicasInSync}
@@ -111,22 +119,22 @@ func conditions(h topology.Health, o *observation) []metav1.Condition {
 		replicas.Status, replicas.Reason, replicas.Message = metav1.ConditionFalse, master.Reason, "no single master to follow"
 	case h.ReplicasInSync():
 		replicas.Status, replicas.Reason = metav1.ConditionTrue, redisv1alpha1.ReasonReplicasInSync
-		replicas.Message = fmt.Sprintf("%d replicas follow %s with their link up", o.spec.Nodes-1, h.Master)
+		replicas.Message = fmt.Sprintf("%d replicas follow %s with their link up", s.Nodes-1, h.Master)
 	default:
 		replicas.Status, replicas.Reason, replicas.Message = metav1.ConditionFalse, redisv1alpha1.ReasonReplicasNotInSync, topology.Summary(h.NotInSync)
 	}
 
 	sentinels := metav1.Condition{Type: redisv1alpha1.ConditionSentinelsAgree}
 	switch {
-	case !h.QuorumReachable(o.spec.Quorum):
+	case !h.QuorumReachable(s.Quorum):
 		sentinels.Status, sentinels.Reason = metav1.ConditionFalse, redisv1alpha1.ReasonQuorumUnreachable
-		sentinels.Message = fmt.Sprintf("%d of %d sentinels answer, fewer than the quorum %d: no failover can start", h.SentinelsReachable, o.spec.Sentinels, o.spec.Quorum)
+		sentinels.Message = fmt.Sprintf("%d of %d sentinels answer, fewer than the quorum %d: no failover can start", h.SentinelsReachable, s.Sentinels, s.Quorum)
 		if len(h.SentinelProblems) > 0 {
 			sentinels.Message += "; " + topology.Summary(h.SentinelProblems)
 		}
 	case h.SentinelsAgree():
 		sentinels.Status, sentinels.Reason = metav1.ConditionTrue, redisv1alpha1.ReasonSentinelsAgree
-		sentinels.Message = fmt.Sprintf("%d/%d sentinels name %s as master %s and see every replica and sentinel", h.Agreeing, o.spec.Sentinels, h.Master, o.spec.MasterName)
+		sentinels.Message = fmt.Sprintf("%d/%d sentinels name %s as master %s and see every replica and sentinel", h.Agreeing, s.Sentinels, h.Master, s.MasterName)
 	default:
 		sentinels.Status, sentinels.Reason = metav1.ConditionFalse, redisv1alpha1.ReasonSentinelsDisagree
 		sentinels.Message = topology.Summary(h.SentinelProblems)
@@ -136,7 +144,7 @@ func conditions(h topology.Health, o *observation) []metav1.Condition {
 	}
 
 	ready := metav1.Condition{Type: redisv1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: redisv1alpha1.ReasonReady,
-		Message: fmt.Sprintf("master %s, replicas in sync, %d/%d sentinels agree", h.Master, h.Agreeing, o.spec.Sentinels)}
+		Message: fmt.Sprintf("master %s, replicas in sync, %d/%d sentinels agree", h.Master, h.Agreeing, s.Sentinels)}
 	for _, c := range []metav1.Condition{master, replicas, sentinels} {
 		if c.Status != metav1.ConditionTrue {
 			ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, c.Reason, c.Message
@@ -145,10 +153,6 @@ func conditions(h topology.Health, o *observation) []metav1.Condition {
 	}
 	return []metav1.Condition{ready, master, replicas, sentinels}
 }
-
-// ReasonSecretUnreadable: the Ready reason while spec.auth's Secret cannot be read; the pods
-// cannot start without it either.
-const ReasonSecretUnreadable = "SecretUnreadable"
 
 // setNotReady reports a problem that stops the reconcile before anything is observed (a spec
 // that cannot be rendered, an unreadable Secret); the other conditions are left as they were.
@@ -212,11 +216,16 @@ func (s *switchovers) requested(key types.NamespacedName) {
 	s.at[key] = time.Now()
 }
 
-// took reports (once) whether a master change now is the result of a recent request.
-func (s *switchovers) took(key types.NamespacedName) bool {
+// took reports (once) whether a master change seen in an observation made at observedAt is the
+// result of a recent request. A request made after that observation (by the same reconcile's
+// actions) cannot be its cause, and is kept for the change it will cause.
+func (s *switchovers) took(key types.NamespacedName, observedAt time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at, ok := s.at[key]
+	if ok && at.After(observedAt) {
+		return false
+	}
 	delete(s.at, key)
 	return ok && time.Since(at) < switchoverWindow
 }
@@ -230,7 +239,7 @@ func (s *switchovers) forget(key types.NamespacedName) {
 func recordHealth(rf *redisv1alpha1.RedisFailover, h topology.Health, s topology.Spec) {
 	inSync := 0
 	for _, n := range h.Nodes {
-		if n.Role == "replica" && n.InSync {
+		if n.Role == role.Replica && n.InSync {
 			inSync++
 		}
 	}

@@ -63,6 +63,14 @@ func (s *SentinelEvents) Start(ctx context.Context) error {
 // NeedLeaderElection: only the leader reconciles, so only the leader needs the events.
 func (s *SentinelEvents) NeedLeaderElection() bool { return true }
 
+// followSentinels subscribes to the events of the sentinels just observed (when the reconciler
+// follows sentinel events at all).
+func (r *RedisFailoverReconciler) followSentinels(key types.NamespacedName, o *observation, password string) {
+	if r.Sentinels != nil {
+		r.Sentinels.Watch(key, o.sentinelAddrs(), password)
+	}
+}
+
 // Watch makes sure key's sentinels at addrs are subscribed to; a changed set of addresses or
 // password replaces the subscription. Called on every reconcile, so it must be cheap when
 // nothing changed.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Failover benchmark of our sentinel beside Debian's redis-sentinel 7.0.15 (same run, same
-# machine), reproducing §4.1 of the sentinel protocol notes. Writes docs/bench-sentinel.md.
-# Takes about 15 minutes with the defaults; extra flags go to the Go program, e.g.
+# machine). Writes docs/bench-sentinel.md.
+# Took 10 minutes with the defaults (docs/bench-sentinel.md: 2026-11-27, shared 2-core machine); extra flags go to the Go program, e.g.
 #   make bench-sentinel BENCH_ARGS="-quick"          # 1 run per case, down-after 1000 only
 #   hack/bench-sentinel.sh -runs 10 -faults kill
 set -euo pipefail

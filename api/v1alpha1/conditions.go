@@ -29,41 +29,4 @@ const (
 	ConditionSentinelsAgree = "SentinelsAgree"
 )
 
-// Condition reasons.
-const (
-	// ReasonReady: everything is in place.
-	ReasonReady = "Ready"
-	// ReasonReconciling: objects are being created or rolled out.
-	ReasonReconciling = "Reconciling"
-	// ReasonMasterFound: exactly one master.
-	ReasonMasterFound = "MasterFound"
-	// ReasonNoMaster: no node is a writable master.
-	ReasonNoMaster = "NoMaster"
-	// ReasonMultipleMasters: more than one node accepts writes (split brain, being healed).
-	ReasonMultipleMasters = "MultipleMasters"
-	// ReasonReplicasInSync: every replica follows the master.
-	ReasonReplicasInSync = "ReplicasInSync"
-	// ReasonReplicasNotInSync: a replica is missing, follows another node or has its link down.
-	ReasonReplicasNotInSync = "ReplicasNotInSync"
-	// ReasonSentinelsAgree: a quorum of sentinels names the master.
-	ReasonSentinelsAgree = "SentinelsAgree"
-	// ReasonSentinelsDisagree: sentinels name different masters.
-	ReasonSentinelsDisagree = "SentinelsDisagree"
-	// ReasonQuorumUnreachable: fewer sentinels are reachable than the quorum, so no failover can start.
-	ReasonQuorumUnreachable = "QuorumUnreachable"
-	// ReasonInvalidSpec: the spec passed the schema but cannot be rendered (for example a bad
-	// customConfig quoting); the message says which field.
-	ReasonInvalidSpec = "InvalidSpec"
-	// ReasonMasterNameConflict: an older RedisFailover in the namespace has the same master name
-	// (spec.sentinel.masterName, or metadata.name when unset), so the operator creates nothing for
-	// this one; the message names the other and the fix.
-	ReasonMasterNameConflict = "MasterNameConflict"
-)
-
-// Failover record reasons.
-const (
-	// FailoverReasonFailover: the sentinels promoted a replica after the master failed.
-	FailoverReasonFailover = "Failover"
-	// FailoverReasonSwitchover: the operator moved the master on purpose (rollout, request).
-	FailoverReasonSwitchover = "Switchover"
-)
+// The reasons of these conditions are in reasons.go, with every Event reason.

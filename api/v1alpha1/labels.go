@@ -24,7 +24,8 @@ const (
 	LabelComponent = "app.kubernetes.io/component"
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 
-	// LabelRole is redis.failover.dev/role on Redis pods: RoleMaster or RoleReplica.
+	// LabelRole is redis.failover.dev/role on Redis pods: role.Master or role.Replica (package
+	// api/role holds the values, shared with the decision code).
 	LabelRole = "redis.failover.dev/role"
 
 	// LabelNameValue is the value of LabelName on every rendered object.
@@ -36,9 +37,4 @@ const (
 	ComponentRedis = "redis"
 	// ComponentSentinel is LabelComponent of sentinel objects.
 	ComponentSentinel = "sentinel"
-
-	// RoleMaster is LabelRole of the writable master.
-	RoleMaster = "master"
-	// RoleReplica is LabelRole of every other Redis node.
-	RoleReplica = "replica"
 )

@@ -1,3 +1,5 @@
+//go:build envtest
+
 package v1alpha1_test
 
 import (
@@ -15,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -63,8 +66,8 @@ func TestStatusSubresourceAndPrinterColumns(t *testing.T) {
 		MasterName:         "mymaster",
 		Master:             &redisv1alpha1.MasterStatus{Pod: "rfr-cache-1", IP: "10.0.0.2", Port: 6379},
 		Nodes: []redisv1alpha1.NodeStatus{
-			{Pod: "rfr-cache-0", Role: redisv1alpha1.NodeRoleReplica, IP: "10.0.0.1", MasterLinkStatus: "up", ReplicationOffset: 90, LagBytes: 10},
-			{Pod: "rfr-cache-1", Role: redisv1alpha1.NodeRoleMaster, IP: "10.0.0.2", ReplicationOffset: 100},
+			{Pod: "rfr-cache-0", Role: role.Replica, IP: "10.0.0.1", MasterLinkStatus: "up", ReplicationOffset: 90, LagBytes: 10},
+			{Pod: "rfr-cache-1", Role: role.Master, IP: "10.0.0.2", ReplicationOffset: 100},
 		},
 		Sentinels:    redisv1alpha1.SentinelsStatus{Expected: 3, Ready: 3, Agreeing: 3, Quorum: 2, Summary: "3/3"},
 		LastFailover: &redisv1alpha1.FailoverRecord{Time: metav1.Now(), From: "rfr-cache-0", To: "rfr-cache-1", Reason: redisv1alpha1.FailoverReasonFailover},

@@ -18,6 +18,8 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
 // RedisFailoverStatus is what the operator last observed. Written only by the operator.
@@ -69,25 +71,12 @@ type MasterStatus struct {
 	Port int32 `json:"port,omitempty"`
 }
 
-// NodeRole is the replication role a Redis node reports.
-// +kubebuilder:validation:Enum=master;replica;unknown
-type NodeRole string
-
-const (
-	// NodeRoleMaster is a node that accepts writes.
-	NodeRoleMaster NodeRole = "master"
-	// NodeRoleReplica is a node that follows a master.
-	NodeRoleReplica NodeRole = "replica"
-	// NodeRoleUnknown is a node that could not be asked.
-	NodeRoleUnknown NodeRole = "unknown"
-)
-
 // NodeStatus is one Redis node as last observed.
 type NodeStatus struct {
 	// pod is the node's pod name.
 	Pod string `json:"pod"`
 	// role the node reports.
-	Role NodeRole `json:"role"`
+	Role role.Role `json:"role"`
 	// ip is the pod IP.
 	// +optional
 	IP string `json:"ip,omitempty"`

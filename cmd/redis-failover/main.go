@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -12,9 +13,19 @@ import (
 func main() {
 	if err := newRootCommand().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
+		// As with any command line tool, a usage mistake exits 2 and a failure exits 1.
+		var usage usageError
+		if errors.As(err, &usage) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
+
+// usageError marks a bad flag or argument, as opposed to a failure of the command itself.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
@@ -23,6 +34,10 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Subcommands inherit this: a bad flag anywhere exits 2, naming the flag (pflag's message).
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
 	root.AddCommand(newVersionCommand(), newSentinelCommand())
 	for _, add := range extraCommands {
 		root.AddCommand(add())

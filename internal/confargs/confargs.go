@@ -1,7 +1,8 @@
-// Package confargs reads and writes the argument syntax that redis.conf and sentinel.conf share
-// (redis's sdssplitargs and sdscatrepr). It is the one implementation used both where the
-// operator renders user values into config files and where the sentinel parses and rewrites its
-// own file, so that quoting, and with it config injection, is decided in exactly one place.
+// Package confargs reads and writes redis's argument syntax (sdssplitargs and sdscatrepr), which
+// redis.conf, sentinel.conf and inline commands share. It is the one implementation used where
+// the operator renders user values into config files, where the sentinel parses and rewrites its
+// own file, and where the RESP reader splits an inline command, so that quoting, and with it
+// config injection, is decided in exactly one place.
 package confargs
 
 import (
@@ -15,8 +16,12 @@ var ErrUnbalancedQuotes = errors.New("unbalanced quotes")
 
 // Split splits a config line into arguments exactly like redis's sdssplitargs: blanks separate
 // arguments; "double quotes" understand \xHH, \n, \r, \t, \b, \a and \<char>; 'single quotes'
-// understand only \'; a closing quote must be followed by a blank or the end of the line.
+// understand only \'; a closing quote must be followed by a blank or the end of the line. As in
+// C, where the line is a NUL-terminated string, a NUL byte ends the line.
 func Split(line string) ([]string, error) {
+	if i := strings.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
 	var args []string
 	i, n := 0, len(line)
 	for {

@@ -23,6 +23,8 @@ func TestSplitFollowsSdssplitargs(t *testing.T) {
 		{`back\slash`, []string{`back\slash`}},
 		{"a\vb", []string{"a\vb"}}, // \v ends no bare word, though it is skipped between words
 		{"", nil},
+		{"PING\x00junk", []string{"PING"}},      // C string: a NUL ends the line
+		{`"a\x00b" c`, []string{"a\x00b", "c"}}, // an escaped NUL is a byte of the argument
 	}
 	for _, c := range cases {
 		got, err := Split(c.line)
@@ -37,7 +39,7 @@ func TestSplitFollowsSdssplitargs(t *testing.T) {
 }
 
 func TestSplitRejectsUnbalancedQuotes(t *testing.T) {
-	for _, line := range []string{`"abc`, `'abc`, `"abc"def`, `'abc'def`, `"abc\"`, `a "b`} {
+	for _, line := range []string{`"abc`, `'abc`, `"abc"def`, `'abc'def`, `"abc\"`, `a "b`, "\"ab\x00c\""} {
 		if got, err := Split(line); err == nil {
 			t.Errorf("Split(%q) = %q; want an error", line, got)
 		}

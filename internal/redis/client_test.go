@@ -7,28 +7,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
-	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
 func TestReplicaOfRewiresRealServers(t *testing.T) {
 	ctx := context.Background()
-	a := redistest.Start(t, redistest.Options{Password: "pw"})
-	b := redistest.Start(t, redistest.Options{Password: "pw"})
+	a := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "pw", MasterAuth: "pw"})
+	b := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "pw", MasterAuth: "pw"})
 	c := redis.Client{Password: "pw"}
 	if err := a.Client().Set(ctx, "written-on-a", "1", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := c.ReplicaOf(ctx, b.Addr(), a.Host, a.Port); err != nil {
+	if err := c.ReplicaOf(ctx, b.Addr(), a.Host(), a.Port()); err != nil {
 		t.Fatal(err)
 	}
-	redistest.Eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "b to replicate a with its link up", func(context.Context) error {
 		info, err := c.Info(ctx, b.Addr())
 		if err != nil {
 			return err
 		}
-		if r := info.Replication; r.Role != redis.RoleReplica || !r.MasterLinkUp || r.MasterHost != a.Host || r.MasterPort != a.Port {
+		if r := info.Replication; r.Role != role.Replica || !r.MasterLinkUp || r.MasterHost != a.Host() || r.MasterPort != a.Port() {
 			return fmt.Errorf("b not yet a linked replica of a: %+v", r)
 		}
 		return b.Client().Get(ctx, "written-on-a").Err()
@@ -47,7 +49,7 @@ func TestReplicaOfRewiresRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ReplicaOf(ctx, a.Addr(), b.Host, b.Port); err != nil {
+	if err := c.ReplicaOf(ctx, a.Addr(), b.Host(), b.Port()); err != nil {
 		t.Fatal(err)
 	}
 	// go-redis reconnects transparently; a new client id proves the old connection was killed.
@@ -62,15 +64,15 @@ func TestReplicaOfRewiresRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Replication.Role != redis.RoleMaster {
+	if info.Replication.Role != role.Master {
 		t.Errorf("after REPLICAOF NO ONE b reports role %q", info.Replication.Role)
 	}
-	redistest.Eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "a to follow b with its link up", func(context.Context) error {
 		info, err := c.Info(ctx, a.Addr())
 		if err != nil {
 			return err
 		}
-		if r := info.Replication; !r.MasterLinkUp || r.MasterHost != b.Host {
+		if r := info.Replication; !r.MasterLinkUp || r.MasterHost != b.Host() {
 			return fmt.Errorf("a not yet linked to b: %+v", r)
 		}
 		return nil
@@ -80,9 +82,9 @@ func TestReplicaOfRewiresRealServers(t *testing.T) {
 // A hung node (here a real redis-server busy in DEBUG SLEEP) must cost one timeout, not a stall.
 func TestCallsToAHungNodeTimeOut(t *testing.T) {
 	ctx := context.Background()
-	s := redistest.Start(t, redistest.Options{Extra: []string{"enable-debug-command local"}})
+	s := redistest.StartServer(t, redistest.ServerOptions{Directives: []string{"enable-debug-command local"}})
 	go func() { _ = s.Client().Do(context.Background(), "DEBUG", "SLEEP", "5").Err() }()
-	redistest.Eventually(t, 5*time.Second, func() error {
+	poll.Eventually(t, 5*time.Second, "the server to stop answering during DEBUG SLEEP", func(context.Context) error {
 		// The sleeping server stops answering; wait until it does before measuring our call.
 		probe := redis.Client{Timeout: 100 * time.Millisecond}
 		if _, err := probe.Info(ctx, s.Addr()); err == nil {

@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
-// Role is a data node's replication role as INFO reports it.
-type Role string
-
+// INFO's wire words for a node's role; ParseInfo maps them to the operator's role.Role.
 const (
-	RoleMaster Role = "master"
-	// RoleReplica is reported by Redis as "slave".
-	RoleReplica Role = "slave"
+	wireRoleMaster  = "master"
+	wireRoleReplica = "slave"
 )
 
 // Info is the part of a data node's INFO the operator decides on.
@@ -27,7 +26,8 @@ type Info struct {
 
 // Replication is INFO's "# Replication" section.
 type Replication struct {
-	Role Role
+	// Role is role.Master or role.Replica (INFO says "slave").
+	Role role.Role
 
 	// Replica-only fields.
 	MasterHost string
@@ -68,7 +68,7 @@ func (r ConnectedReplica) Online() bool { return r.State == "online" }
 // Offset is the node's replication offset, the evidence used to rank promotion candidates:
 // a replica's applied offset, or a master's own offset.
 func (r Replication) Offset() int64 {
-	if r.Role == RoleReplica {
+	if r.Role == role.Replica {
 		return r.ReplicaOffset
 	}
 	return r.MasterReplOffset
@@ -110,20 +110,21 @@ func ParseInfo(text string) (Info, error) {
 }
 
 func parseReplication(p *fieldParser) (Replication, error) {
-	role, ok := p.fields["role"]
+	wire, ok := p.fields["role"]
 	// Checked before the other fields so that a missing section gives the one error that explains it.
 	if !ok {
 		return Replication{}, fmt.Errorf("parsing INFO: no role field (was the replication section requested?)")
 	}
 	r := Replication{
-		Role:              Role(role),
 		ConnectedReplicas: p.requiredInt("connected_slaves"),
 		MasterReplID:      p.fields["master_replid"],
 		MasterReplOffset:  p.requiredInt64("master_repl_offset"),
 	}
-	switch r.Role {
-	case RoleMaster:
-	case RoleReplica:
+	switch wire {
+	case wireRoleMaster:
+		r.Role = role.Master
+	case wireRoleReplica:
+		r.Role = role.Replica
 		r.MasterHost = p.fields["master_host"]
 		r.MasterPort = p.requiredInt("master_port")
 		r.MasterLinkUp = p.fields["master_link_status"] == "up"
@@ -133,7 +134,7 @@ func parseReplication(p *fieldParser) (Replication, error) {
 		r.ReplicaPriority = p.requiredInt("slave_priority")
 		r.ReplicaReadOnly = p.optionalInt("slave_read_only", 1) == 1
 	default:
-		return Replication{}, fmt.Errorf("parsing INFO: unknown role %q", role)
+		return Replication{}, fmt.Errorf("parsing INFO: unknown role %q", wire)
 	}
 	for i := 0; i < r.ConnectedReplicas; i++ {
 		key := "slave" + strconv.Itoa(i)

@@ -7,26 +7,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
-	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
 // The INFO tests parse what a real redis-server 7.0.15 prints, in the three states the operator
 // meets: a master with a replica, a linked replica, and a replica whose master is unreachable.
 func TestInfoOfRealServers(t *testing.T) {
 	ctx := context.Background()
-	master := redistest.Start(t, redistest.Options{Password: "s3cret"})
-	replica := redistest.Start(t, redistest.Options{Password: "s3cret",
-		Extra: []string{fmt.Sprintf("replicaof %s %d", master.Host, master.Port), "replica-priority 42"}})
+	master := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "s3cret", MasterAuth: "s3cret"})
+	replica := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "s3cret", MasterAuth: "s3cret",
+		Directives: []string{fmt.Sprintf("replicaof %s %d", master.Host(), master.Port()), "replica-priority 42"}})
 	// Port 1 on loopback refuses connections: a replica whose master is gone.
-	orphan := redistest.Start(t, redistest.Options{Password: "s3cret", Extra: []string{"replicaof 127.0.0.1 1"}})
+	orphan := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "s3cret", MasterAuth: "s3cret", Directives: []string{"replicaof 127.0.0.1 1"}})
 	c := redis.Client{Password: "s3cret"}
 
 	if err := master.Client().Set(ctx, "k", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	var mInfo, rInfo redis.Info
-	redistest.Eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "the replica to link up and the master to list it", func(context.Context) error {
 		var err error
 		if mInfo, err = c.Info(ctx, master.Addr()); err != nil {
 			return err
@@ -48,18 +50,18 @@ func TestInfoOfRealServers(t *testing.T) {
 	})
 
 	m := mInfo.Replication
-	if m.Role != redis.RoleMaster || m.ConnectedReplicas != 1 || m.MasterReplOffset <= 0 || len(mInfo.RunID) != 40 {
+	if m.Role != role.Master || m.ConnectedReplicas != 1 || m.MasterReplOffset <= 0 || len(mInfo.RunID) != 40 {
 		t.Errorf("master INFO parsed wrong: run_id=%q %+v", mInfo.RunID, m)
 	}
-	if got := m.Replicas[0]; got.IP != replica.Host || got.Port != replica.Port || got.Offset != m.MasterReplOffset {
-		t.Errorf("master's replica line = %+v, want %s:%d at offset %d", got, replica.Host, replica.Port, m.MasterReplOffset)
+	if got := m.Replicas[0]; got.IP != replica.Host() || got.Port != replica.Port() || got.Offset != m.MasterReplOffset {
+		t.Errorf("master's replica line = %+v, want %s:%d at offset %d", got, replica.Host(), replica.Port(), m.MasterReplOffset)
 	}
 	if m.Offset() != m.MasterReplOffset {
 		t.Errorf("a master's Offset() = %d, want master_repl_offset %d", m.Offset(), m.MasterReplOffset)
 	}
 
 	r := rInfo.Replication
-	if r.Role != redis.RoleReplica || r.MasterHost != master.Host || r.MasterPort != master.Port ||
+	if r.Role != role.Replica || r.MasterHost != master.Host() || r.MasterPort != master.Port() ||
 		!r.MasterLinkUp || r.MasterSyncInProgress || r.ReplicaPriority != 42 || !r.ReplicaReadOnly {
 		t.Errorf("replica INFO parsed wrong: %+v", r)
 	}
@@ -75,13 +77,13 @@ func TestInfoOfRealServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := oInfo.Replication
-	if o.Role != redis.RoleReplica || o.MasterLinkUp || o.MasterHost != "127.0.0.1" || o.MasterPort != 1 {
+	if o.Role != role.Replica || o.MasterLinkUp || o.MasterHost != "127.0.0.1" || o.MasterPort != 1 {
 		t.Errorf("orphan replica INFO parsed wrong: %+v", o)
 	}
 }
 
 func TestInfoRefusesWrongPassword(t *testing.T) {
-	s := redistest.Start(t, redistest.Options{Password: "right"})
+	s := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "right", MasterAuth: "right"})
 	_, err := redis.Client{Password: "wrong"}.Info(context.Background(), s.Addr())
 	if err == nil || !strings.Contains(err.Error(), "WRONGPASS") {
 		t.Fatalf("INFO with a wrong password: got %v, want a WRONGPASS error", err)

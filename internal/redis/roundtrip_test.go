@@ -6,22 +6,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
-	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
 // RoundTrip against real servers and Debian's redis-sentinel: a write through the sentinels
 // arrives on the replica; a wrong password is refused.
 func TestRoundTripThroughSentinels(t *testing.T) {
 	ctx := context.Background()
-	master := redistest.Start(t, redistest.Options{Password: "pw"})
-	replica := redistest.Start(t, redistest.Options{Password: "pw", Extra: []string{fmt.Sprintf("replicaof %s %d", master.Host, master.Port)}})
-	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "pw"})
+	master := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "pw", MasterAuth: "pw"})
+	replica := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "pw", MasterAuth: "pw", Directives: []string{fmt.Sprintf("replicaof %s %d", master.Host(), master.Port())}})
+	sentinel := redistest.StartRedisSentinel(t, redistest.SentinelOptions{RequirePass: "pw"})
 	c := redis.Client{Password: "pw"}
-	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rt", master.Host, master.Port, 1, []redis.SentinelOption{{Name: "auth-pass", Value: "pw"}}); err != nil {
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rt", master.Host(), master.Port(), 1, []redis.SentinelOption{{Name: "auth-pass", Value: "pw"}}); err != nil {
 		t.Fatal(err)
 	}
-	redistest.Eventually(t, 15*time.Second, func() error {
+	poll.Eventually(t, 15*time.Second, "the sentinel to list the replica", func(context.Context) error {
 		view, err := c.SentinelView(ctx, sentinel.Addr(), "rt")
 		if err != nil {
 			return err

@@ -8,18 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
-	"github.com/failover-dev/redis-failover-operator/internal/redis/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
 // These tests run against Debian's redis-sentinel 7.0.15, the reference the project's own
 // sentinel server answers like; the e2e tests cover the project's server.
 func TestSentinelMonitorViewAndFailover(t *testing.T) {
 	ctx := context.Background()
-	master := redistest.Start(t, redistest.Options{Password: "pw"})
-	replica := redistest.Start(t, redistest.Options{Password: "pw",
-		Extra: []string{fmt.Sprintf("replicaof %s %d", master.Host, master.Port)}})
-	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "sentinel-pw"})
+	master := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "pw", MasterAuth: "pw"})
+	replica := redistest.StartServer(t, redistest.ServerOptions{RequirePass: "pw", MasterAuth: "pw",
+		Directives: []string{fmt.Sprintf("replicaof %s %d", master.Host(), master.Port())}})
+	sentinel := redistest.StartRedisSentinel(t, redistest.SentinelOptions{RequirePass: "sentinel-pw"})
 	c := redis.Client{Password: "sentinel-pw"}
 
 	if _, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a"); !errors.Is(err, redis.ErrNotMonitored) {
@@ -27,7 +28,7 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 	}
 	options := []redis.SentinelOption{{Name: "down-after-milliseconds", Value: "1000"}, {Name: "failover-timeout", Value: "5000"},
 		{Name: "parallel-syncs", Value: "1"}, {Name: "auth-pass", Value: "pw"}}
-	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host, master.Port, 1, options); err != nil {
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host(), master.Port(), 1, options); err != nil {
 		t.Fatal(err)
 	}
 	view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
@@ -40,15 +41,15 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 	if err := c.SentinelSet(ctx, sentinel.Addr(), "rf-a", []redis.SentinelOption{{Name: "quorum", Value: "2"}}); err != nil {
 		t.Fatal(err)
 	}
-	redistest.Eventually(t, 15*time.Second, func() error {
+	poll.Eventually(t, 15*time.Second, "the sentinel to report the master with quorum 2 and its replica", func(context.Context) error {
 		view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
 		if err != nil {
 			return err
 		}
-		if view.Master.IP != master.Host || view.Master.Port != master.Port || view.Master.Quorum != 2 {
+		if view.Master.IP != master.Host() || view.Master.Port != master.Port() || view.Master.Quorum != 2 {
 			return fmt.Errorf("unexpected master in view: %+v", view.Master)
 		}
-		if len(view.Replicas) != 1 || view.Replicas[0].IP != replica.Host || view.Replicas[0].Port != replica.Port || view.Replicas[0].Down() || !view.Replicas[0].MasterLinkOK {
+		if len(view.Replicas) != 1 || view.Replicas[0].IP != replica.Host() || view.Replicas[0].Port != replica.Port() || view.Replicas[0].Down() || !view.Replicas[0].MasterLinkOK {
 			return fmt.Errorf("sentinel does not see the replica up yet: %+v", view.Replicas)
 		}
 		return nil
@@ -57,12 +58,12 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 	if err := c.SentinelFailover(ctx, sentinel.Addr(), "rf-a"); err != nil {
 		t.Fatal(err)
 	}
-	redistest.Eventually(t, 30*time.Second, func() error {
+	poll.Eventually(t, 30*time.Second, "the sentinel to name the promoted replica", func(context.Context) error {
 		view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
 		if err != nil {
 			return err
 		}
-		if view.Master.IP != replica.Host || view.Master.Port != replica.Port {
+		if view.Master.IP != replica.Host() || view.Master.Port != replica.Port() {
 			return fmt.Errorf("sentinel still names %s:%d as master", view.Master.IP, view.Master.Port)
 		}
 		return nil
@@ -80,7 +81,7 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 }
 
 func TestSentinelRefusesWrongPassword(t *testing.T) {
-	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "right"})
+	sentinel := redistest.StartRedisSentinel(t, redistest.SentinelOptions{RequirePass: "right"})
 	_, err := redis.Client{Password: "wrong"}.SentinelView(context.Background(), sentinel.Addr(), "any")
 	if err == nil || errors.Is(err, redis.ErrNotMonitored) {
 		t.Fatalf("a sentinel answered a client with the wrong password: err=%v", err)
@@ -92,17 +93,17 @@ func TestSentinelRefusesWrongPassword(t *testing.T) {
 func TestFollowSentinelRelaysEvents(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	master := redistest.Start(t, redistest.Options{})
-	sentinel := redistest.StartSentinel(t, redistest.Options{Password: "spw"})
+	master := redistest.StartServer(t, redistest.ServerOptions{})
+	sentinel := redistest.StartRedisSentinel(t, redistest.SentinelOptions{RequirePass: "spw"})
 	c := redis.Client{Password: "spw"}
-	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "ev", master.Host, master.Port, 1,
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "ev", master.Host(), master.Port(), 1,
 		[]redis.SentinelOption{{Name: "down-after-milliseconds", Value: "200"}}); err != nil {
 		t.Fatal(err)
 	}
 	events := make(chan redis.SentinelEvent, 16)
 	go c.FollowSentinel(ctx, sentinel.Addr(), []string{"+sdown"}, func(e redis.SentinelEvent) { events <- e })
 	// The subscription must be in place before the master dies; the sentinel counts it.
-	redistest.Eventually(t, 5*time.Second, func() error {
+	poll.Eventually(t, 5*time.Second, "the event subscription to be counted by the sentinel", func(context.Context) error {
 		n, err := sentinelSubscribers(ctx, sentinel)
 		if err != nil || n != 1 {
 			return fmt.Errorf("subscribed clients: %d (%v)", n, err)
@@ -112,7 +113,7 @@ func TestFollowSentinelRelaysEvents(t *testing.T) {
 	master.Kill()
 	select {
 	case e := <-events:
-		if e.Channel != "+sdown" || !strings.Contains(e.Payload, fmt.Sprintf("master ev %s %d", master.Host, master.Port)) {
+		if e.Channel != "+sdown" || !strings.Contains(e.Payload, fmt.Sprintf("master ev %s %d", master.Host(), master.Port())) {
 			t.Errorf("event %+v, want +sdown of master ev", e)
 		}
 	case <-time.After(10 * time.Second):
@@ -122,7 +123,7 @@ func TestFollowSentinelRelaysEvents(t *testing.T) {
 
 // sentinelSubscribers counts the sentinel's clients subscribed to one channel (sentinels have
 // no PUBSUB command; CLIENT LIST shows sub=N per client).
-func sentinelSubscribers(ctx context.Context, s *redistest.Server) (int, error) {
+func sentinelSubscribers(ctx context.Context, s *redistest.Sentinel) (int, error) {
 	list, err := s.Client().ClientList(ctx).Result()
 	if err != nil {
 		return 0, err

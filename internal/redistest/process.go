@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // StartTimeout bounds how long a process may take to answer its first PING.
@@ -160,7 +162,7 @@ func (p *Process) waitReady(exited <-chan struct{}) error {
 		case <-ctx.Done():
 		}
 	}()
-	err := Poll(ctx, StartTimeout, func(ctx context.Context) error {
+	err := poll.Until(ctx, StartTimeout, poll.Interval, func(ctx context.Context) error {
 		return c.Ping(ctx).Err()
 	})
 	select {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 func TestReplicationAndRestart(t *testing.T) {
@@ -80,7 +82,7 @@ func TestStopCont(t *testing.T) {
 		t.Fatalf("PING to a stopped server: %v; want a timeout", err)
 	}
 	s.Cont()
-	Eventually(t, 5*time.Second, "PING after SIGCONT", func(ctx context.Context) error { return c.Ping(ctx).Err() })
+	poll.Eventually(t, 5*time.Second, "PING after SIGCONT", func(ctx context.Context) error { return c.Ping(ctx).Err() })
 }
 
 func TestStockSentinelSeesTopology(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // InfoReplication returns INFO replication as a field map (role, master_host, master_link_status,
@@ -50,7 +52,7 @@ func WaitReplicaOnline(t T, timeout time.Duration, master *Process, replicas ...
 	t.Helper()
 	for _, r := range replicas {
 		c := r.Client()
-		Eventually(t, timeout, fmt.Sprintf("%s to replicate %s with link up", r.Addr(), master.Addr()),
+		poll.Eventually(t, timeout, fmt.Sprintf("%s to replicate %s with link up", r.Addr(), master.Addr()),
 			func(ctx context.Context) error { return ReplicaOnline(ctx, c, master) })
 	}
 }
@@ -82,7 +84,7 @@ func WaitInSync(t T, timeout time.Duration, master *Process, replicas ...*Proces
 	mc := master.Client()
 	for _, r := range replicas {
 		rc := r.Client()
-		Eventually(t, timeout, fmt.Sprintf("%s to catch up with %s", r.Addr(), master.Addr()),
+		poll.Eventually(t, timeout, fmt.Sprintf("%s to catch up with %s", r.Addr(), master.Addr()),
 			func(ctx context.Context) error { return InSync(ctx, mc, rc, master) })
 	}
 }

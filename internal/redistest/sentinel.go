@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // RedisSentinelBinary is Debian's redis-sentinel (package redis-sentinel, 7.0.15 on Debian 12).
@@ -132,7 +134,7 @@ func WaitSentinelReady(t T, timeout time.Duration, name string, master *Process,
 	t.Helper()
 	for _, s := range sentinels {
 		c := s.SentinelClient()
-		Eventually(t, timeout, fmt.Sprintf("%s to see master %s at %s with %d ok replicas and %d other sentinels",
+		poll.Eventually(t, timeout, fmt.Sprintf("%s to see master %s at %s with %d ok replicas and %d other sentinels",
 			s.name, name, master.Addr(), replicas, others), func(ctx context.Context) error {
 			return s.checkReady(ctx, c, name, master, replicas, others)
 		})

@@ -71,6 +71,9 @@ func serverConf(p *Process, port int, opts ServerOptions) []string {
 		`save ""`,
 		"appendonly no",
 		"repl-diskless-sync-delay 0",
+		// A replica's connection to its master comes from 127.0.0.1 whatever address it binds;
+		// announcing the bound address makes it appear as a pod appears, with its own IP.
+		"replica-announce-ip " + p.host,
 	}
 	if opts.ReplicaOf != nil {
 		lines = append(lines, fmt.Sprintf("replicaof %s %d", opts.ReplicaOf.Host(), opts.ReplicaOf.Port()))

@@ -3,6 +3,7 @@ package render
 import (
 	"maps"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -32,10 +33,10 @@ func SentinelSelector(rf *redisv1alpha1.RedisFailover) map[string]string {
 	return selector(rf, redisv1alpha1.ComponentSentinel)
 }
 
-// RoleSelector selects the Redis pods of rf that the controller labelled with role.
-func RoleSelector(rf *redisv1alpha1.RedisFailover, role string) map[string]string {
+// RoleSelector selects the Redis pods of rf that the controller labelled with role r.
+func RoleSelector(rf *redisv1alpha1.RedisFailover, r role.Role) map[string]string {
 	s := RedisSelector(rf)
-	s[redisv1alpha1.LabelRole] = role
+	s[redisv1alpha1.LabelRole] = string(r)
 	return s
 }
 

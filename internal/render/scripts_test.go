@@ -25,7 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
-	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // shell runs a script with one of the shells the Redis images have.
@@ -114,7 +114,7 @@ func startServer(t *testing.T, binary, conf string, port int) {
 			t.Logf("%s log:\n%s", binary, b)
 		}
 	})
-	redistest.Eventually(t, 10*time.Second, binary+" accepting connections", func(ctx context.Context) error {
+	poll.Eventually(t, 10*time.Second, binary+" accepting connections", func(ctx context.Context) error {
 		select {
 		case err := <-exited:
 			exited <- err
@@ -341,7 +341,7 @@ func TestInitScriptGivesSentinelThePassword(t *testing.T) {
 				}
 			}
 			// The sentinel reaches the master with the password: its link to it comes up.
-			redistest.Eventually(t, 10*time.Second, "the sentinel to see the master with auth", func(ctx context.Context) error {
+			poll.Eventually(t, 10*time.Second, "the sentinel to see the master with auth", func(ctx context.Context) error {
 				m, err := c.Do(ctx, "SENTINEL", "MASTER", name).Slice()
 				if err != nil {
 					return err
@@ -400,7 +400,7 @@ func TestReadinessScript(t *testing.T) {
 			if err := replica.SlaveOf(ctx, "127.0.0.1", strconv.Itoa(masterPort)).Err(); err != nil {
 				t.Fatal(err)
 			}
-			redistest.Eventually(t, 15*time.Second, "the replica to become ready", func(context.Context) error {
+			poll.Eventually(t, 15*time.Second, "the replica to become ready", func(context.Context) error {
 				if msg, err := sh.run(t, readinessScript, strconv.Itoa(replicaPort), pwFile); err != nil {
 					return fmt.Errorf("%v: %s", err, msg)
 				}

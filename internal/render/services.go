@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -22,12 +23,12 @@ func redisHeadlessService(rf *redisv1alpha1.RedisFailover) *corev1.Service {
 // masterService selects the pod the controller labelled master: clients that do not speak the
 // sentinel protocol write through it.
 func masterService(rf *redisv1alpha1.RedisFailover) *corev1.Service {
-	return service(rf, MasterServiceName(rf), redisv1alpha1.ComponentRedis, RoleSelector(rf, redisv1alpha1.RoleMaster), portNameRedis, rf.Spec.Redis.Port, rf.Spec.Redis.ServiceAnnotations)
+	return service(rf, MasterServiceName(rf), redisv1alpha1.ComponentRedis, RoleSelector(rf, role.Master), portNameRedis, rf.Spec.Redis.Port, rf.Spec.Redis.ServiceAnnotations)
 }
 
 // replicaService selects the ready replicas, for read-only traffic.
 func replicaService(rf *redisv1alpha1.RedisFailover) *corev1.Service {
-	return service(rf, ReplicaServiceName(rf), redisv1alpha1.ComponentRedis, RoleSelector(rf, redisv1alpha1.RoleReplica), portNameRedis, rf.Spec.Redis.Port, rf.Spec.Redis.ServiceAnnotations)
+	return service(rf, ReplicaServiceName(rf), redisv1alpha1.ComponentRedis, RoleSelector(rf, role.Replica), portNameRedis, rf.Spec.Redis.Port, rf.Spec.Redis.ServiceAnnotations)
 }
 
 // sentinelService is where sentinel-aware clients ask for the master.

@@ -20,7 +20,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // runStartScript starts start.sh (which execs redis-server) in the background with POD_IP set,
@@ -68,7 +68,7 @@ func runStartScriptWithPassword(t *testing.T, sh shell, port, sentinelPort int, 
 			t.Logf("start.sh and redis-server output:\n%s", output.String())
 		}
 	})
-	redistest.Eventually(t, 15*time.Second, "start.sh to start redis-server", func(ctx context.Context) error {
+	poll.Eventually(t, 15*time.Second, "start.sh to start redis-server", func(ctx context.Context) error {
 		select {
 		case err := <-exited:
 			exited <- err
@@ -151,7 +151,7 @@ func TestStartScriptFollowsTheMasterTheSentinelsName(t *testing.T) {
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			c, output := runStartScript(t, sh, freePort(t), sentinelPort, name, "10.1.2.3")
-			redistest.Eventually(t, 15*time.Second, "the node to sync from the sentinels' master", func(ctx context.Context) error {
+			poll.Eventually(t, 15*time.Second, "the node to sync from the sentinels' master", func(ctx context.Context) error {
 				info, err := c.Info(ctx, "replication").Result()
 				if err != nil {
 					return err
@@ -211,7 +211,7 @@ func TestStartScriptAsksTheSentinelWithThePassword(t *testing.T) {
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			c, _ := runStartScriptWithPassword(t, sh, freePort(t), sentinelPort, name, "10.1.2.3", password)
-			redistest.Eventually(t, 15*time.Second, "the node to sync from the sentinels' master with masterauth", func(ctx context.Context) error {
+			poll.Eventually(t, 15*time.Second, "the node to sync from the sentinels' master with masterauth", func(ctx context.Context) error {
 				info, err := c.Info(ctx, "replication").Result()
 				if err != nil {
 					return err

@@ -1,5 +1,7 @@
 package resp
 
+import "github.com/failover-dev/redis-failover-operator/internal/confargs"
+
 // ReadCommand reads the next client command, multibulk (`*2\r\n$4\r\nPING\r\n...`) or inline
 // (`PING hello\r\n`), accepting and rejecting exactly what redis 7.0's processMultibulkBuffer and
 // processInlineBuffer do. Empty commands (`*0`, `*-1`, blank lines) are skipped, as redis does.
@@ -92,8 +94,10 @@ func (r *Reader) readInline() ([]string, error) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	args, ok := splitArgs(line)
-	if !ok {
+	// Redis splits inline commands with the same sdssplitargs it reads config lines with; every
+	// error it can report is what redis calls "unbalanced quotes".
+	args, err := confargs.Split(string(line))
+	if err != nil {
 		return nil, protoErr(MsgUnbalancedQuotes)
 	}
 	return args, nil

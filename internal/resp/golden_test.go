@@ -39,7 +39,7 @@ func decode(t *testing.T, raw string, limits Limits) Value {
 	return v
 }
 
-// The raw bytes below are copied from the end of sentinel-golden-replies-7.0.15.txt, captured
+// The raw bytes below are copied from the end of testdata/redis-sentinel-7.0.15/golden-replies.txt (repository root), captured
 // from a real redis-sentinel 7.0.15.
 func TestGoldenRawBytes(t *testing.T) {
 	master := FieldMap([]Field{

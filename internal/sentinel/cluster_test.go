@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -152,7 +153,7 @@ func masterAddr(ctx context.Context, s *redistest.Sentinel) (string, error) {
 func (c *cluster) waitAllAgree(timeout time.Duration, old string, sentinels ...*redistest.Sentinel) string {
 	c.t.Helper()
 	var agreed string
-	redistest.Eventually(c.t, timeout, "sentinels to agree on a new master", func(ctx context.Context) error {
+	poll.Eventually(c.t, timeout, "sentinels to agree on a new master", func(ctx context.Context) error {
 		agreed = ""
 		for _, s := range sentinels {
 			a, err := masterAddr(ctx, s)
@@ -209,7 +210,7 @@ func waitFollows(t testing.TB, timeout time.Duration, master *redistest.Server, 
 func waitRole(t testing.TB, timeout time.Duration, s *redistest.Server, role string) {
 	t.Helper()
 	cl := s.Client()
-	redistest.Eventually(t, timeout, s.Addr()+" to report role:"+role, func(ctx context.Context) error {
+	poll.Eventually(t, timeout, s.Addr()+" to report role:"+role, func(ctx context.Context) error {
 		got, err := infoField(ctx, cl, "replication", "role")
 		if err != nil {
 			return err
@@ -274,7 +275,7 @@ func (e *events) all() string {
 
 func (e *events) wait(t testing.TB, timeout time.Duration, channel string) {
 	t.Helper()
-	redistest.Eventually(t, timeout, "event "+channel, func(context.Context) error {
+	poll.Eventually(t, timeout, "event "+channel, func(context.Context) error {
 		if e.count(channel) == 0 {
 			return fmt.Errorf("not seen; events so far:\n%s", e.all())
 		}

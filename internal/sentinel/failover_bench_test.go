@@ -10,11 +10,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
-// ackRecorder writes through a go-redis failover client with default options, as the baseline
-// of /work/shared/notes/sentinel-protocol.md §4 does (INCR every 10 ms), and records when each
+// ackRecorder writes through a go-redis failover client with default options, as the workload of
+// make bench-sentinel does (test/bench/sentinel: INCR every 10 ms), and records when each
 // write was acknowledged.
 type ackRecorder struct {
 	mu   sync.Mutex
@@ -107,7 +107,7 @@ func benchGap(b *testing.B, fault func(c *cluster)) {
 			evs[j] = subscribeEvents(b, s)
 		}
 		r := startAckRecorder(c)
-		redistest.Eventually(b, 10*time.Second, "writes to flow", func(context.Context) error {
+		poll.Eventually(b, 10*time.Second, "writes to flow", func(context.Context) error {
 			if r.count() < 100 {
 				return context.DeadlineExceeded
 			}
@@ -118,7 +118,7 @@ func benchGap(b *testing.B, fault func(c *cluster)) {
 		fault(c)
 		c.waitAllAgree(20*time.Second, old, c.sentinels...)
 		before := r.count()
-		redistest.Eventually(b, 20*time.Second, "writes to resume", func(context.Context) error {
+		poll.Eventually(b, 20*time.Second, "writes to resume", func(context.Context) error {
 			if r.count() < before+100 {
 				return context.DeadlineExceeded
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -48,7 +49,7 @@ func TestSIGKILLOfMasterThreeSentinels(t *testing.T) {
 		}
 	}
 	// Exactly one leader ran the failover to its end, and every sentinel switched once.
-	redistest.Eventually(t, 20*time.Second, "one +failover-end", func(context.Context) error {
+	poll.Eventually(t, 20*time.Second, "one +failover-end", func(context.Context) error {
 		ends := 0
 		for _, e := range evs {
 			ends += e.count("+failover-end")
@@ -64,7 +65,7 @@ func TestSIGKILLOfMasterThreeSentinels(t *testing.T) {
 	for _, e := range evs {
 		e.wait(t, 10*time.Second, "+switch-master")
 	}
-	redistest.Eventually(t, 10*time.Second, "new master to be seen healthy by all sentinels", func(ctx context.Context) error {
+	poll.Eventually(t, 10*time.Second, "new master to be seen healthy by all sentinels", func(ctx context.Context) error {
 		for _, s := range c.sentinels {
 			cl := s.SentinelClient()
 			m, err := cl.Master(ctx, masterName).Result()
@@ -141,7 +142,7 @@ func TestNoFailoverWhenQuorumUnreachable(t *testing.T) {
 				t.Fatalf("sentinel %d reached ODOWN without quorum:\n%s", i, e.all())
 			}
 		}
-		time.Sleep(redistest.PollInterval)
+		time.Sleep(poll.Interval)
 	}
 	waitRole(t, time.Second, c.replicas[0], "slave")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -52,7 +53,7 @@ func TestAuthPassAfterMonitorKeepsMasterConnected(t *testing.T) {
 
 		// The run id comes from an INFO reply, which only the authenticated link gets (the
 		// link opened by MONITOR gets -NOAUTH).
-		redistest.Eventually(t, 10*time.Second, fmt.Sprintf("round %d: the sentinel to read the master's INFO with auth", round),
+		poll.Eventually(t, 10*time.Second, fmt.Sprintf("round %d: the sentinel to read the master's INFO with auth", round),
 			func(context.Context) error {
 				m, err := masterFields(cl)
 				if err != nil {
@@ -66,7 +67,7 @@ func TestAuthPassAfterMonitorKeepsMasterConnected(t *testing.T) {
 		// A link that the sentinel believes down gets no periodic PING: a PONG newer than this
 		// point shows the sentinel still uses the link, not just that it once came up.
 		up := time.Now()
-		redistest.Eventually(t, 10*time.Second, fmt.Sprintf("round %d: the sentinel to keep PINGing the master", round),
+		poll.Eventually(t, 10*time.Second, fmt.Sprintf("round %d: the sentinel to keep PINGing the master", round),
 			func(context.Context) error {
 				m, err := masterFields(cl)
 				if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // writeRecorderScript writes an executable that appends its arguments as one line to out.
@@ -41,7 +41,7 @@ func TestNotificationAndClientReconfigScriptsRun(t *testing.T) {
 	wantReconf := fmt.Sprintf("%s leader start %s %d %s %d", masterName, old.Host(), old.Port(),
 		newMaster.Host(), newMaster.Port())
 	wantNotify := fmt.Sprintf("+sdown master %s %s %d", masterName, old.Host(), old.Port())
-	redistest.Eventually(t, 20*time.Second, "the scripts to have run", func(context.Context) error {
+	poll.Eventually(t, 20*time.Second, "the scripts to have run", func(context.Context) error {
 		for file, want := range map[string]string{reconfigured: wantReconf, notified: wantNotify} {
 			b, err := os.ReadFile(file)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -74,7 +75,7 @@ func (w *writer) halt() {
 func (w *writer) waitAcks(t *testing.T, n int64) {
 	t.Helper()
 	target := w.acks.Load() + n
-	redistest.Eventually(t, 20*time.Second, fmt.Sprintf("%d more acknowledged writes", n), func(context.Context) error {
+	poll.Eventually(t, 20*time.Second, fmt.Sprintf("%d more acknowledged writes", n), func(context.Context) error {
 		if got := w.acks.Load(); got < target {
 			return fmt.Errorf("%d of %d acks", got, target)
 		}
@@ -133,7 +134,7 @@ func TestSentinelsRestartFromPersistedConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids[i] = id
-		redistest.Eventually(t, 10*time.Second, s.Name()+" to persist what it learned", func(context.Context) error {
+		poll.Eventually(t, 10*time.Second, s.Name()+" to persist what it learned", func(context.Context) error {
 			return confHas(s.ConfPath(), "sentinel myid "+id, "sentinel known-replica mymaster", "sentinel known-sentinel mymaster")
 		})
 	}
@@ -159,7 +160,7 @@ func TestSentinelsRestartFromPersistedConfig(t *testing.T) {
 	}
 	// After another restart the sentinels still know the new master from their files.
 	for _, s := range c.sentinels {
-		redistest.Eventually(t, 10*time.Second, s.Name()+" to persist the new master", func(context.Context) error {
+		poll.Eventually(t, 10*time.Second, s.Name()+" to persist the new master", func(context.Context) error {
 			return confHas(s.ConfPath(), fmt.Sprintf("sentinel monitor mymaster %s %d 2", newMaster.Host(), newMaster.Port()))
 		})
 		s.Restart()
@@ -183,7 +184,7 @@ func TestLeaderKilledMidFailover(t *testing.T) {
 	}
 	old := c.master.Addr()
 	c.master.Kill()
-	redistest.Eventually(t, 20*time.Second, "sentinel 0 to crash after the promotion", func(context.Context) error {
+	poll.Eventually(t, 20*time.Second, "sentinel 0 to crash after the promotion", func(context.Context) error {
 		if !c.sentinels[0].Exited() {
 			return fmt.Errorf("still running")
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
 // Health is the verdict on one observation, the material for status conditions and metrics.
@@ -29,7 +29,7 @@ type Health struct {
 type NodeHealth struct {
 	Pod    string
 	IP     string
-	Role   string // "master", "replica" or "unknown"
+	Role   role.Role
 	LinkUp bool
 	Offset int64
 	// LagBytes is how far a replica's offset is behind the master's.
@@ -65,25 +65,25 @@ func Assess(t Topology, s Spec) Health {
 	if len(h.Masters) == 1 {
 		h.Master = master.Pod
 	}
-	masterOffset := master.Info.Replication.MasterReplOffset
+	masterOffset := master.Replication.MasterReplOffset
 
 	for _, n := range t.Nodes {
-		nh := NodeHealth{Pod: n.Pod, IP: n.IP, Role: "unknown"}
-		r := n.Info.Replication
+		nh := NodeHealth{Pod: n.Pod, IP: n.IP, Role: role.Unknown}
+		r := n.Replication
 		switch {
 		case !n.Reachable():
 			h.noteNotInSync(n, h.Master, fmt.Sprintf("%s does not answer: %s", n.Pod, n.Err))
-		case r.Role == redis.RoleMaster:
-			nh.Role, nh.Offset, nh.LinkUp, nh.InSync = "master", r.MasterReplOffset, true, true
+		case r.Role == role.Master:
+			nh.Role, nh.Offset, nh.LinkUp, nh.InSync = role.Master, r.MasterReplOffset, true, true
 		default:
-			nh.Role, nh.Offset, nh.LinkUp = "replica", r.ReplicaOffset, r.MasterLinkUp
+			nh.Role, nh.Offset, nh.LinkUp = role.Replica, r.ReplicaOffset, r.MasterLinkUp
 			if h.Master != "" && masterOffset > r.ReplicaOffset {
 				nh.LagBytes = masterOffset - r.ReplicaOffset
 			}
 			switch {
 			case h.Master == "":
 			case !n.Follows(master):
-				h.noteNotInSync(n, h.Master, fmt.Sprintf("%s follows %s, not the master %s", n.Pod, redis.Addr(r.MasterHost, r.MasterPort), master.Pod))
+				h.noteNotInSync(n, h.Master, fmt.Sprintf("%s follows %s, not the master %s", n.Pod, hostPort(r.MasterHost, r.MasterPort), master.Pod))
 			case !r.MasterLinkUp:
 				h.noteNotInSync(n, h.Master, fmt.Sprintf("%s has its link to the master down", n.Pod))
 			case r.MasterSyncInProgress:
@@ -127,7 +127,7 @@ func (h *Health) assessSentinels(t Topology, s Spec, master Node) {
 		h.SentinelsReachable++
 		m := sn.View.Master
 		if h.Master == "" || !master.Is(m.IP, m.Port) {
-			h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s names %s as master", sn.Pod, redis.Addr(m.IP, m.Port)))
+			h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s names %s as master", sn.Pod, hostPort(m.IP, m.Port)))
 			continue
 		}
 		h.Agreeing++
@@ -135,13 +135,13 @@ func (h *Health) assessSentinels(t Topology, s Spec, master Node) {
 		// another cluster's nodes (a reused pod IP, a shared master name): the merge that
 		// overwrote data in peers' clusters. It is reported, never silently counted.
 		for _, r := range sn.View.Replicas {
-			if _, ours := t.NodeAt(r.IP, r.Port); !ours && !r.Down() {
-				h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s knows replica %s, which is no Redis pod of this RedisFailover", sn.Pod, redis.Addr(r.IP, r.Port)))
+			if _, ours := t.NodeAt(r.IP, r.Port); !ours && !r.Down {
+				h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s knows replica %s, which is no Redis pod of this RedisFailover", sn.Pod, hostPort(r.IP, r.Port)))
 			}
 		}
 		for _, peer := range sn.View.Sentinels {
-			if !t.isSentinel(peer.IP) && !peer.Down() {
-				h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s knows sentinel %s, which is no sentinel pod of this RedisFailover", sn.Pod, redis.Addr(peer.IP, peer.Port)))
+			if !t.isSentinel(peer.IP) && !peer.Down {
+				h.SentinelProblems = append(h.SentinelProblems, fmt.Sprintf("sentinel %s knows sentinel %s, which is no sentinel pod of this RedisFailover", sn.Pod, hostPort(peer.IP, peer.Port)))
 			}
 		}
 		if seen := liveReplicas(t, sn); seen != s.Nodes-1 {
@@ -167,17 +167,17 @@ func Summary(problems []string) string { return strings.Join(problems, "; ") }
 func liveReplicas(t Topology, sn Sentinel) int {
 	seen := 0
 	for _, r := range sn.View.Replicas {
-		if _, ok := t.NodeAt(r.IP, r.Port); ok && !r.Down() {
+		if _, ok := t.NodeAt(r.IP, r.Port); ok && !r.Down {
 			seen++
 		}
 	}
 	return seen
 }
 
-func livePeers(peers []redis.SentinelPeer) int {
+func livePeers(peers []SentinelPeer) int {
 	seen := 0
 	for _, p := range peers {
-		if !p.Down() {
+		if !p.Down {
 			seen++
 		}
 	}

@@ -36,7 +36,7 @@ func TestAssess(t *testing.T) {
 			topology: func() Topology {
 				t := healthy
 				t.Nodes = []Node{master(0, 900, ""), replica(1, ip(0), port, 900, ""), replica(2, ip(0), port, 100, "")}
-				t.Nodes[2].Info.Replication.MasterLinkUp = false
+				t.Nodes[2].Replication.MasterLinkUp = false
 				return t
 			}(),
 			wantMaster: "rfr-a-0", wantAgree: true, wantAgreeing: 3, wantProblem: "rfr-a-2 has its link to the master down",
@@ -108,7 +108,7 @@ func TestAssess(t *testing.T) {
 // withPeers makes s know n other sentinels: the sentinel pods 10.0.1.k other than itself.
 func withPeers(s Sentinel, n int) Sentinel {
 	for k := 0; len(s.View.Sentinels) < n; k++ {
-		if peer := redisPeer(k); peer.IP != s.IP {
+		if peer := sentinelPeer(k); peer.IP != s.IP {
 			s.View.Sentinels = append(s.View.Sentinels, peer)
 		}
 	}

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
-// Spec is the part of a RedisFailover's spec that Plan needs.
+// Spec is the part of a RedisFailover's spec that Plan and Assess need.
 type Spec struct {
 	MasterName string
 	// Nodes and Sentinels are the numbers of pods the spec asks for.
@@ -59,9 +59,11 @@ type Action struct {
 	// Master is the master pod a ReplicaOf/Monitor/Remonitor points at.
 	Master string
 	// Role is the label value of a Label action.
-	Role    string
-	Options []redis.SentinelOption
-	Reason  string
+	Role role.Role
+	// Options are the SetOptions changes.
+	Options []SentinelOption
+	// Reason says why, in words for a log line and an Event.
+	Reason string
 }
 
 func (a Action) String() string {
@@ -72,23 +74,17 @@ func (a Action) String() string {
 	return fmt.Sprintf("%s %s: %s", a.Kind, target, a.Reason)
 }
 
-// Plan is what Plan decided: the master it recognises, the actions and, when it holds back,
-// why (Waiting), so that a quiet reconcile still explains itself.
-type Plan struct {
+// Decision is what Plan decided: the master it recognises, the actions, each with its reason,
+// and, when it holds back, why (Waiting), so that a quiet reconcile still explains itself.
+type Decision struct {
 	// Master is the recognised master's pod, "" when there is none yet.
 	Master  string
 	Actions []Action
 	Waiting string
 }
 
-// Role label values, as the API defines them.
-const (
-	RoleLabelMaster  = "master"
-	RoleLabelReplica = "replica"
-)
-
-// Decide is the pure heart of the controller: from one observation and the spec, which node is
-// the master and what must change. The rules, in order:
+// Plan decides, from one observation, the spec and the health Assess found in that same
+// observation, which node is the master and what must change. Pure. The rules, in order:
 //
 //  1. While any sentinel reports a failover in progress, change nothing but the role labels,
 //     and those only once a quorum names the promoted node: the sentinels own the failover.
@@ -106,10 +102,22 @@ const (
 //     is never passed over because it was briefly unreachable.
 //  5. With a master: every other answering node that does not follow it is pointed at it, role
 //     labels follow, sentinels that do not monitor it are told to, drifted options are set.
-func Decide(t Topology, s Spec) Plan {
+//  6. Only when rules 1-5 find nothing to do, wait for nothing, and the RedisFailover is
+//     healthy (h.Ready()), take the next step of a rollout of a new pod template (see rollout).
+func Plan(t Topology, s Spec, h Health) Decision {
+	d := heal(t, s)
+	if len(d.Actions) == 0 && d.Waiting == "" && h.Ready() {
+		d.Actions = rollout(t, d.Master)
+	}
+	return d
+}
+
+// heal is rules 1-5: what makes the observation one master, replicas following it and
+// sentinels monitoring it.
+func heal(t Topology, s Spec) Decision {
 	v := t.Verdict()
 	if v.FailingOver {
-		p := Plan{Waiting: "a sentinel reports a failover in progress; the sentinels own it until it ends"}
+		p := Decision{Waiting: "a sentinel reports a failover in progress; the sentinels own it until it ends"}
 		// Once a quorum names the promoted node and it answers as master (+switch-master), the
 		// choice is made: the labels, and with them the master Service, follow at once, while
 		// the replicas are left to the sentinels' reconfiguration.
@@ -121,7 +129,7 @@ func Decide(t Topology, s Spec) Plan {
 		}
 		return p
 	}
-	var p Plan
+	var p Decision
 	master, ok := p.chooseMaster(t, s, v)
 	if !ok {
 		return p
@@ -135,7 +143,7 @@ func Decide(t Topology, s Spec) Plan {
 	return p
 }
 
-func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) {
+func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) {
 	if v.Agreed(s.Quorum) {
 		chosen, isPod := t.NodeAt(v.LeadingHost, v.LeadingPort)
 		switch {
@@ -144,7 +152,7 @@ func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) 
 		case isPod && chosen.Reachable() && sentinelsCanRecover(t):
 			p.add(Action{Kind: AskFailover, Sentinel: firstMonitoring(t), Reason: fmt.Sprintf(
 				"%d sentinels name %s as master but its server reports role %s (restarted in place and fenced?): asking the sentinels to promote the best replica instead of trusting a node that may be empty",
-				v.LeadingVotes, chosen.Pod, chosen.Info.Replication.Role)})
+				v.LeadingVotes, chosen.Pod, chosen.Replication.Role)})
 			return Node{}, false
 		case isPod && chosen.Reachable():
 			// The sentinels name a node that is no master and know no live replica to promote
@@ -182,7 +190,7 @@ func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) 
 		slices.SortFunc(masters, func(a, b Node) int {
 			return cmp.Or(
 				-cmp.Compare(v.Votes[a.Addr()], v.Votes[b.Addr()]),
-				-cmp.Compare(a.Info.Replication.Offset(), b.Info.Replication.Offset()),
+				-cmp.Compare(a.Replication.Offset(), b.Replication.Offset()),
 				cmp.Compare(a.Ordinal, b.Ordinal))
 		})
 		// A node that merely says it is master (a fresh or restarted pod starts as one) is only
@@ -198,33 +206,33 @@ func (p *Plan) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) 
 	}
 	slices.SortFunc(candidates, func(a, b Node) int {
 		return cmp.Or(
-			-cmp.Compare(a.Info.Replication.Offset(), b.Info.Replication.Offset()),
+			-cmp.Compare(a.Replication.Offset(), b.Replication.Offset()),
 			cmp.Compare(a.Ordinal, b.Ordinal))
 	})
 	chosen := candidates[0]
 	p.add(Action{Kind: Promote, Node: chosen.Pod, Reason: fmt.Sprintf(
 		"no node is master and no sentinel can fail over: promoting %s, the node with the highest replication offset (%d)",
-		chosen.Pod, chosen.Info.Replication.Offset())})
+		chosen.Pod, chosen.Replication.Offset())})
 	// From here on the plan treats the chosen node as the master it is about to become.
-	chosen.Info.Replication = redis.Replication{Role: redis.RoleMaster, MasterReplOffset: chosen.Info.Replication.Offset()}
+	chosen.Replication = Replication{Role: role.Master, MasterReplOffset: chosen.Replication.Offset()}
 	return chosen, true
 }
 
 // rewire points every answering node that does not follow master at it.
-func (p *Plan) rewire(t Topology, master Node) {
+func (p *Decision) rewire(t Topology, master Node) {
 	for _, n := range t.Nodes {
 		if n.Pod == master.Pod || !n.Reachable() || n.Terminating || n.Follows(master) {
 			continue
 		}
-		r := n.Info.Replication
+		r := n.Replication
 		var why string
 		switch {
-		case r.Role == redis.RoleMaster:
-			why = fmt.Sprintf("%s also reports role master (offset %d); %s is the master (offset %d): demoting it", n.Pod, r.Offset(), master.Pod, master.Info.Replication.Offset())
+		case r.Role == role.Master:
+			why = fmt.Sprintf("%s also reports role master (offset %d); %s is the master (offset %d): demoting it", n.Pod, r.Offset(), master.Pod, master.Replication.Offset())
 		case r.MasterHost == "" || r.MasterPort == 0:
 			why = fmt.Sprintf("%s follows no master", n.Pod)
 		default:
-			why = fmt.Sprintf("%s follows %s, not the master %s", n.Pod, redis.Addr(r.MasterHost, r.MasterPort), master.Pod)
+			why = fmt.Sprintf("%s follows %s, not the master %s", n.Pod, hostPort(r.MasterHost, r.MasterPort), master.Pod)
 		}
 		p.add(Action{Kind: ReplicaOf, Node: n.Pod, Master: master.Pod, Reason: why})
 	}
@@ -232,14 +240,14 @@ func (p *Plan) rewire(t Topology, master Node) {
 
 // label keeps the role labels, which the master and replica Services select on, in step:
 // replicas first, so that the master Service never selects two pods.
-func (p *Plan) label(t Topology, master Node) {
+func (p *Decision) label(t Topology, master Node) {
 	for _, n := range t.Nodes {
-		if n.Pod != master.Pod && n.RoleLabel != RoleLabelReplica {
-			p.add(Action{Kind: Label, Node: n.Pod, Role: RoleLabelReplica, Reason: fmt.Sprintf("%s is a replica (label was %q)", n.Pod, n.RoleLabel)})
+		if n.Pod != master.Pod && n.RoleLabel != role.Replica {
+			p.add(Action{Kind: Label, Node: n.Pod, Role: role.Replica, Reason: fmt.Sprintf("%s is a replica (label was %q)", n.Pod, n.RoleLabel)})
 		}
 	}
-	if master.RoleLabel != RoleLabelMaster {
-		p.add(Action{Kind: Label, Node: master.Pod, Role: RoleLabelMaster, Reason: fmt.Sprintf("%s is the master (label was %q)", master.Pod, master.RoleLabel)})
+	if master.RoleLabel != role.Master {
+		p.add(Action{Kind: Label, Node: master.Pod, Role: role.Master, Reason: fmt.Sprintf("%s is the master (label was %q)", master.Pod, master.RoleLabel)})
 	}
 }
 
@@ -248,7 +256,7 @@ func (p *Plan) label(t Topology, master Node) {
 // sentinels cannot recover, or one whose options differ. A sentinel that names another pod is
 // left alone: sentinels converge among themselves through epochs, and resetting them in a loop
 // is how peers left clusters masterless for hours.
-func (p *Plan) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
+func (p *Decision) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
 	for _, sn := range t.Sentinels {
 		if !sn.Reachable() {
 			continue
@@ -267,13 +275,13 @@ func (p *Plan) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
 		named, isPod := t.NodeAt(m.IP, m.Port)
 		if !isPod && !sentinelsCanRecover(t) {
 			p.add(Action{Kind: Remonitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf(
-				"sentinel %s names %s as master, an address no pod of this RedisFailover has, and knows no live replica to fail over to", sn.Pod, redis.Addr(m.IP, m.Port))})
+				"sentinel %s names %s as master, an address no pod of this RedisFailover has, and knows no live replica to fail over to", sn.Pod, hostPort(m.IP, m.Port))})
 			continue
 		}
 		if isPod && named.Pod != master.Pod {
 			if named.Reachable() && !named.IsMaster() && !sentinelsCanRecover(t) {
 				p.add(Action{Kind: Remonitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf(
-					"sentinel %s names %s as master, which reports role %s, and knows no live replica to fail over to", sn.Pod, named.Pod, named.Info.Replication.Role)})
+					"sentinel %s names %s as master, which reports role %s, and knows no live replica to fail over to", sn.Pod, named.Pod, named.Replication.Role)})
 			}
 			continue
 		}
@@ -283,11 +291,11 @@ func (p *Plan) sentinels(t Topology, s Spec, v SentinelVerdict, master Node) {
 	}
 }
 
-func optionDrift(m redis.SentinelMaster, s Spec) []redis.SentinelOption {
-	var drift []redis.SentinelOption
+func optionDrift(m SentinelMaster, s Spec) []SentinelOption {
+	var drift []SentinelOption
 	check := func(name string, have, want int) {
 		if want > 0 && have != want {
-			drift = append(drift, redis.SentinelOption{Name: name, Value: strconv.Itoa(want)})
+			drift = append(drift, SentinelOption{Name: name, Value: strconv.Itoa(want)})
 		}
 	}
 	check("quorum", m.Quorum, s.Quorum)
@@ -297,7 +305,7 @@ func optionDrift(m redis.SentinelMaster, s Spec) []redis.SentinelOption {
 	return drift
 }
 
-func describe(options []redis.SentinelOption) string {
+func describe(options []SentinelOption) string {
 	out := ""
 	for i, o := range options {
 		if i > 0 {
@@ -316,7 +324,7 @@ func sentinelsCanRecover(t Topology) bool {
 			continue
 		}
 		for _, r := range sn.View.Replicas {
-			if n, ok := t.NodeAt(r.IP, r.Port); ok && n.Reachable() && !r.Down() {
+			if n, ok := t.NodeAt(r.IP, r.Port); ok && n.Reachable() && !r.Down {
 				return true
 			}
 		}
@@ -333,9 +341,9 @@ func firstMonitoring(t Topology) string {
 	return ""
 }
 
-func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
+func (p *Decision) add(a Action) { p.Actions = append(p.Actions, a) }
 
-func (p *Plan) has(kind ActionKind) bool {
+func (p *Decision) has(kind ActionKind) bool {
 	for _, a := range p.Actions {
 		if a.Kind == kind {
 			return true

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
 const port = 6379
@@ -17,44 +17,44 @@ var spec = Spec{MasterName: "rf-a", Nodes: 3, Sentinels: 3, Quorum: 2, DownAfter
 func ip(i int) string { return fmt.Sprintf("10.0.0.%d", 10+i) }
 
 // master is node i reporting role master at offset.
-func master(i int, offset int64, label string) Node {
+func master(i int, offset int64, label role.Role) Node {
 	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label,
-		Info: redis.Info{Replication: redis.Replication{Role: redis.RoleMaster, MasterReplOffset: offset}}}
+		Replication: Replication{Role: role.Master, MasterReplOffset: offset}}
 }
 
 // replica is node i following host:p with its link up at offset.
-func replica(i int, host string, p int, offset int64, label string) Node {
+func replica(i int, host string, p int, offset int64, label role.Role) Node {
 	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label,
-		Info: redis.Info{Replication: redis.Replication{Role: redis.RoleReplica, MasterHost: host, MasterPort: p,
-			MasterLinkUp: host != "", ReplicaOffset: offset}}}
+		Replication: Replication{Role: role.Replica, MasterHost: host, MasterPort: p,
+			MasterLinkUp: host != "", ReplicaOffset: offset}}
 }
 
 // fenced is node i as start.sh starts it when no sentinel names another master: a replica of
 // itself on loopback, its link down, at offset.
-func fenced(i int, offset int64, label string) Node {
+func fenced(i int, offset int64, label role.Role) Node {
 	n := replica(i, "127.0.0.1", port, offset, label)
-	n.Info.Replication.MasterLinkUp = false
+	n.Replication.MasterLinkUp = false
 	return n
 }
 
 // linkDown is replica i following node m with its link down (its master restarted), at offset.
 func linkDown(i, m int, offset int64) Node {
 	n := replica(i, ip(m), port, offset, "replica")
-	n.Info.Replication.MasterLinkUp = false
+	n.Replication.MasterLinkUp = false
 	return n
 }
 
-func unreachable(i int, label string) Node {
+func unreachable(i int, label role.Role) Node {
 	return Node{Pod: fmt.Sprintf("rfr-a-%d", i), Ordinal: i, IP: ip(i), Port: port, RoleLabel: label, Err: "i/o timeout"}
 }
 
 // sentinelNaming is sentinel j monitoring with host as master, knowing the given live replicas.
 func sentinelNaming(j int, host string, replicas ...string) Sentinel {
 	s := Sentinel{Pod: fmt.Sprintf("rfs-a-%d", j), IP: fmt.Sprintf("10.0.1.%d", j), Port: 26379, Monitors: true,
-		View: redis.SentinelView{Master: redis.SentinelMaster{Name: "rf-a", IP: host, Port: port, Quorum: 2,
+		View: SentinelView{Master: SentinelMaster{IP: host, Port: port, Quorum: 2,
 			DownAfterMilliseconds: 3000, FailoverTimeout: 10000, ParallelSyncs: 1}}}
 	for _, r := range replicas {
-		s.View.Replicas = append(s.View.Replicas, redis.SentinelPeer{IP: r, Port: port, Flags: []string{"slave"}, MasterLinkOK: true})
+		s.View.Replicas = append(s.View.Replicas, SentinelPeer{IP: r, Port: port})
 	}
 	return s
 }
@@ -69,10 +69,22 @@ func silentSentinel(j int) Sentinel {
 
 func all(f func(j int) Sentinel) []Sentinel { return []Sentinel{f(0), f(1), f(2)} }
 
-func TestDecide(t *testing.T) {
+func TestPlan(t *testing.T) {
 	steady := Topology{
 		Nodes:     []Node{master(0, 900, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 880, "replica")},
 		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+	}
+	// healthy is a Ready RedisFailover (Assess agrees: the sentinels also see each other) whose
+	// given nodes run an older pod template: the starting point of every rollout step.
+	healthy := func(outdated ...int) Topology {
+		t := Topology{
+			Nodes:     []Node{master(0, 900, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
+			Sentinels: all(func(j int) Sentinel { return withPeers(sentinelNaming(j, ip(0), ip(1), ip(2)), 2) }),
+		}
+		for _, i := range outdated {
+			t.Nodes[i].Outdated = true
+		}
+		return t
 	}
 	tests := []struct {
 		name        string
@@ -94,9 +106,9 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-0",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-0", Role: "master"},
+				{Kind: Label, Node: "rfr-a-2", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
 			},
@@ -126,7 +138,7 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-1",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-1"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
@@ -164,7 +176,7 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-0",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Replica},
 				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
 			},
 		},
@@ -184,8 +196,8 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 			},
 		},
@@ -197,7 +209,7 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-0",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
+				{Kind: Label, Node: "rfr-a-2", Role: role.Replica},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 			},
 		},
@@ -209,8 +221,8 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 			},
 		},
@@ -222,8 +234,8 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
@@ -245,9 +257,9 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-0",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-0"},
-				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-0", Role: "master"},
+				{Kind: Label, Node: "rfr-a-2", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-0"},
 				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"},
 			},
@@ -262,8 +274,8 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-1",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-1"},
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
@@ -285,8 +297,8 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-2",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-2"},
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-2", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-2", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-2"},
 				{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-2"},
 				{Kind: Remonitor, Sentinel: "rfs-a-0", Master: "rfr-a-2"},
@@ -302,8 +314,8 @@ func TestDecide(t *testing.T) {
 			},
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 			},
 		},
@@ -331,7 +343,7 @@ func TestDecide(t *testing.T) {
 					Nodes:     []Node{unreachable(0, "master"), master(1, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
 					Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
 				}
-				t.Sentinels[1].View.Master.Flags = []string{"master", "failover_in_progress"}
+				t.Sentinels[1].View.Master.FailingOver = true
 				return t
 			}(),
 			wantWaiting: true,
@@ -343,14 +355,14 @@ func TestDecide(t *testing.T) {
 					Nodes:     []Node{unreachable(0, "master"), master(1, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
 					Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(1), ip(2)) }),
 				}
-				t.Sentinels[0].View.Master.Flags = []string{"master", "failover_in_progress"}
+				t.Sentinels[0].View.Master.FailingOver = true
 				return t
 			}(),
 			wantMaster:  "rfr-a-1",
 			wantWaiting: true,
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 			},
 		},
 		{
@@ -370,9 +382,9 @@ func TestDecide(t *testing.T) {
 			wantMaster: "rfr-a-1",
 			want: []Action{
 				{Kind: Promote, Node: "rfr-a-1"},
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-2", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-2", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 				{Kind: Remonitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
@@ -390,7 +402,7 @@ func TestDecide(t *testing.T) {
 				return t
 			}(),
 			wantMaster: "rfr-a-0",
-			want:       []Action{{Kind: SetOptions, Sentinel: "rfs-a-0", Options: []redis.SentinelOption{{Name: "down-after-milliseconds", Value: "3000"}}}},
+			want:       []Action{{Kind: SetOptions, Sentinel: "rfs-a-0", Options: []SentinelOption{{Name: "down-after-milliseconds", Value: "3000"}}}},
 		},
 		{
 			name: "a terminating master is not chosen when the nodes decide",
@@ -404,15 +416,48 @@ func TestDecide(t *testing.T) {
 			}(),
 			wantMaster: "rfr-a-1",
 			want: []Action{
-				{Kind: Label, Node: "rfr-a-0", Role: "replica"},
-				{Kind: Label, Node: "rfr-a-1", Role: "master"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
 		},
+		// Rule 6, the rollout of a new pod template: only from a healthy, quiet RedisFailover.
+		{name: "rollout: nothing outdated", topology: healthy(), wantMaster: "rfr-a-0"},
+		{name: "rollout: replicas first, highest ordinal first", topology: healthy(0, 1, 2), wantMaster: "rfr-a-0",
+			want: []Action{{Kind: DeletePod, Node: "rfr-a-2"}}},
+		{name: "rollout: then the other replica", topology: healthy(0, 1), wantMaster: "rfr-a-0",
+			want: []Action{{Kind: DeletePod, Node: "rfr-a-1"}}},
+		{name: "rollout: then a switchover asked of the sentinels, never a restart of the master", topology: healthy(0), wantMaster: "rfr-a-0",
+			want: []Action{{Kind: Switchover, Sentinel: "rfs-a-0"}}},
+		{name: "rollout: a restart under way: wait", wantMaster: "rfr-a-0", topology: func() Topology {
+			t := healthy(0, 1)
+			t.Nodes[2].Terminating = true
+			return t
+		}()},
+		{name: "rollout: a node does not answer: wait", wantMaster: "rfr-a-0", topology: func() Topology {
+			t := healthy(0, 1)
+			t.Nodes[2] = unreachable(2, "replica")
+			return t
+		}()},
+		{name: "rollout: not while something needs healing; the healing comes first", wantMaster: "rfr-a-0", topology: func() Topology {
+			t := healthy(0, 1, 2)
+			t.Nodes[1].RoleLabel = ""
+			return t
+		}(), want: []Action{{Kind: Label, Node: "rfr-a-1", Role: role.Replica}}},
+		{name: "rollout: not while not Ready, though nothing is left to act on", wantMaster: "rfr-a-0", topology: func() Topology {
+			t := healthy(0, 1, 2)
+			t.Nodes[2].Unready = true
+			return t
+		}()},
+		{name: "rollout: not while the plan waits", wantWaiting: true, topology: func() Topology {
+			t := healthy(0, 1, 2)
+			t.Nodes[0] = unreachable(0, "master")
+			return t
+		}()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Decide(tc.topology, spec)
+			got := Plan(tc.topology, spec, Assess(tc.topology, spec))
 			if got.Master != tc.wantMaster {
 				t.Errorf("master = %q, want %q (waiting: %s)", got.Master, tc.wantMaster, got.Waiting)
 			}
@@ -433,13 +478,13 @@ func TestDecide(t *testing.T) {
 
 // The plan must reach a fixed point: applying its own actions to the topology and deciding again
 // yields nothing more to do. A plan that keeps finding work is how reset loops start.
-func TestDecideConvergesAfterItsOwnActions(t *testing.T) {
+func TestPlanConvergesAfterItsOwnActions(t *testing.T) {
 	topo := Topology{
 		Nodes:     []Node{master(0, 5000, "master"), master(1, 4000, ""), replica(2, "10.0.0.99", port, 0, "")},
 		Sentinels: []Sentinel{idleSentinel(0), sentinelNaming(1, ip(1), ip(2)), sentinelNaming(2, ip(1), ip(2))},
 	}
 	for round := 0; round < 3; round++ {
-		p := Decide(topo, spec)
+		p := Plan(topo, spec, Assess(topo, spec))
 		if len(p.Actions) == 0 {
 			if p.Master != "rfr-a-1" {
 				t.Fatalf("converged on %q, want the sentinels' choice rfr-a-1", p.Master)
@@ -448,11 +493,11 @@ func TestDecideConvergesAfterItsOwnActions(t *testing.T) {
 		}
 		topo = applyForTest(topo, p)
 	}
-	t.Fatalf("still acting after 3 rounds: %v", Decide(topo, spec).Actions)
+	t.Fatalf("still acting after 3 rounds: %v", Plan(topo, spec, Assess(topo, spec)).Actions)
 }
 
 // applyForTest changes the topology the way the actions would change the real servers.
-func applyForTest(t Topology, p Plan) Topology {
+func applyForTest(t Topology, p Decision) Topology {
 	m, _ := t.Node(p.Master)
 	for _, a := range p.Actions {
 		for i := range t.Nodes {
@@ -462,9 +507,9 @@ func applyForTest(t Topology, p Plan) Topology {
 			}
 			switch a.Kind {
 			case Promote:
-				n.Info.Replication = redis.Replication{Role: redis.RoleMaster, MasterReplOffset: n.Info.Replication.Offset()}
+				n.Replication = Replication{Role: role.Master, MasterReplOffset: n.Replication.Offset()}
 			case ReplicaOf:
-				n.Info.Replication = redis.Replication{Role: redis.RoleReplica, MasterHost: m.IP, MasterPort: m.Port, MasterLinkUp: true}
+				n.Replication = Replication{Role: role.Replica, MasterHost: m.IP, MasterPort: m.Port, MasterLinkUp: true}
 			case Label:
 				n.RoleLabel = a.Role
 			}
@@ -478,20 +523,20 @@ func applyForTest(t Topology, p Plan) Topology {
 	return t
 }
 
-func redisPeer(i int) redis.SentinelPeer {
-	return redis.SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", i), Port: 26379, Flags: []string{"sentinel"}}
+func sentinelPeer(i int) SentinelPeer {
+	return SentinelPeer{IP: fmt.Sprintf("10.0.1.%d", i), Port: 26379}
 }
 
 // A master restarted in place whose sentinels know no live replica: the plan promotes the
 // replica with the most data, re-points the sentinels and then has nothing more to do. The
 // fenced, empty node is never promoted on the way.
-func TestDecideAfterARestartInPlaceConvergesOnTheReplicaWithData(t *testing.T) {
+func TestPlanAfterARestartInPlaceConvergesOnTheReplicaWithData(t *testing.T) {
 	topo := Topology{
 		Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 880), linkDown(2, 0, 900)},
 		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0)) }),
 	}
 	for round := 0; round < 3; round++ {
-		p := Decide(topo, spec)
+		p := Plan(topo, spec, Assess(topo, spec))
 		for _, a := range p.Actions {
 			if a.Kind == Promote && a.Node == "rfr-a-0" {
 				t.Fatalf("round %d promotes the restarted, empty rfr-a-0: %v", round, p.Actions)
@@ -505,5 +550,5 @@ func TestDecideAfterARestartInPlaceConvergesOnTheReplicaWithData(t *testing.T) {
 		}
 		topo = applyForTest(topo, p)
 	}
-	t.Fatalf("still acting after 3 rounds: %v", Decide(topo, spec).Actions)
+	t.Fatalf("still acting after 3 rounds: %v", Plan(topo, spec, Assess(topo, spec)).Actions)
 }

@@ -6,15 +6,15 @@ import (
 	"slices"
 )
 
-// Rollout is the next step of rolling a new pod template out to the Redis nodes, or nothing.
+// rollout is the next step of rolling a new pod template out to the Redis nodes, or nothing.
 // The StatefulSet uses OnDelete so that the order is the operator's: replicas first, one at a
 // time, then a switchover asked of the sentinels (they pick the best replica and, being the
 // ones that own failover, stay the single source of truth), then the old master, now a replica.
 //
-// The caller only asks when the RedisFailover is Ready and Decide found nothing to do, so every
+// Plan only asks when the RedisFailover is Ready and rules 1-5 found nothing to do, so every
 // step starts from one master, every replica in sync and the sentinels agreeing; one restarted
-// node at a time is what the PodDisruptionBudget allows too. Pure.
-func Rollout(t Topology, master string) []Action {
+// node at a time is what the PodDisruptionBudget allows too.
+func rollout(t Topology, master string) []Action {
 	for _, n := range t.Nodes {
 		if n.Terminating || !n.Reachable() {
 			return nil // a previous step is still under way

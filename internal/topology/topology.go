@@ -1,10 +1,19 @@
-// Package topology turns what the pods and their Redis servers and sentinels say into a Topology
-// (Observe), and a Topology into the actions that heal it (Plan, pure) and a health verdict
-// (Assess, pure). All decisions live in the pure functions, so each rule is a table-test row.
+// Package topology is the pure heart of the controller. From one observation of a RedisFailover
+// (a Topology: its Redis nodes and sentinels and what they said) and the spec, Assess gives the
+// health verdict that status and metrics report, and Plan decides what to do: the master it
+// recognises, every action with its reason, and why it holds back when it does. Every rule is a
+// table-test row.
+//
+// Pure means no I/O and no clocks: the package imports neither a Redis client nor any
+// Kubernetes package (make lint checks it). The controller observes (asks the pods and their
+// servers) and converts what it learned into the plain types below.
 package topology
 
 import (
-	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"net"
+	"strconv"
+
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
 // Topology is one observation of a RedisFailover: its Redis nodes and its sentinels.
@@ -23,8 +32,9 @@ type Node struct {
 	// Hostnames are the DNS names the pod is reachable under (besides IP), for matching addresses
 	// that replicas or sentinels report.
 	Hostnames []string
-	// RoleLabel is the pod's current redis.failover.dev/role label ("" if none).
-	RoleLabel   string
+	// RoleLabel is the pod's current redis.failover.dev/role label as found: "" if none, and
+	// possibly a value no role has if someone else set it.
+	RoleLabel   role.Role
 	Terminating bool
 	// Outdated is true when the pod runs an older revision than the StatefulSet's update
 	// revision (the StatefulSet uses OnDelete: the operator decides when each pod restarts).
@@ -33,8 +43,32 @@ type Node struct {
 	// passed since the node was wired): the master and replica Services do not route to it yet.
 	Unready bool
 	// Err is why the server could not be asked (no IP yet, timeout, refused, ...); "" if it answered.
-	Err  string
-	Info redis.Info
+	Err         string
+	Replication Replication
+}
+
+// Replication is what a node's INFO replication section says, as far as decisions need it.
+type Replication struct {
+	Role role.Role
+	// MasterHost and MasterPort are the master a replica follows (as configured, by IP or name).
+	MasterHost string
+	MasterPort int
+	// MasterLinkUp is a replica's master_link_status:up.
+	MasterLinkUp         bool
+	MasterSyncInProgress bool
+	// ReplicaOffset is how much of the master's stream a replica applied.
+	ReplicaOffset int64
+	// MasterReplOffset is the node's position in its replication history.
+	MasterReplOffset int64
+}
+
+// Offset is the node's replication offset, the evidence used to rank promotion candidates:
+// a replica's applied offset, or a master's own offset.
+func (r Replication) Offset() int64 {
+	if r.Role == role.Replica {
+		return r.ReplicaOffset
+	}
+	return r.MasterReplOffset
 }
 
 // Reachable reports whether the server answered INFO.
@@ -42,11 +76,11 @@ func (n Node) Reachable() bool { return n.Err == "" && n.IP != "" }
 
 // IsMaster reports whether the server answered and says it is a master.
 func (n Node) IsMaster() bool {
-	return n.Reachable() && n.Info.Replication.Role == redis.RoleMaster
+	return n.Reachable() && n.Replication.Role == role.Master
 }
 
 // Addr is ip:port.
-func (n Node) Addr() string { return redis.Addr(n.IP, n.Port) }
+func (n Node) Addr() string { return hostPort(n.IP, n.Port) }
 
 // Is reports whether host:port names this node.
 func (n Node) Is(host string, port int) bool {
@@ -66,8 +100,8 @@ func (n Node) Is(host string, port int) bool {
 
 // Follows reports whether the node is a replica configured to follow master (link up or not).
 func (n Node) Follows(master Node) bool {
-	r := n.Info.Replication
-	return n.Reachable() && r.Role == redis.RoleReplica && master.Is(r.MasterHost, r.MasterPort)
+	r := n.Replication
+	return n.Reachable() && r.Role == role.Replica && master.Is(r.MasterHost, r.MasterPort)
 }
 
 // Sentinel is one sentinel pod and its view of the master name.
@@ -79,14 +113,49 @@ type Sentinel struct {
 	Err string
 	// Monitors is false when the sentinel answered but does not monitor the master name.
 	Monitors bool
-	View     redis.SentinelView
+	View     SentinelView
 }
+
+// SentinelView is what one sentinel says about the master name.
+type SentinelView struct {
+	Master SentinelMaster
+	// Replicas and Sentinels are the replicas and other sentinels it knows, stale ones included.
+	Replicas  []SentinelPeer
+	Sentinels []SentinelPeer
+}
+
+// SentinelMaster is a sentinel's view of the monitored master.
+type SentinelMaster struct {
+	IP   string
+	Port int
+	// FailingOver is true while the sentinel runs or follows a failover of the master.
+	FailingOver bool
+	// The settings the operator keeps in step, to detect drift.
+	Quorum                int
+	DownAfterMilliseconds int
+	FailoverTimeout       int
+	ParallelSyncs         int
+}
+
+// SentinelPeer is one replica or other sentinel that a sentinel knows.
+type SentinelPeer struct {
+	IP   string
+	Port int
+	// Down is true when the sentinel flags the entry down or disconnected: clients drop it, and
+	// so does every count here.
+	Down bool
+}
+
+// SentinelOption is one SENTINEL SET name value pair.
+type SentinelOption struct{ Name, Value string }
 
 // Reachable reports whether the sentinel answered.
 func (s Sentinel) Reachable() bool { return s.Err == "" && s.IP != "" }
 
 // Addr is ip:port.
-func (s Sentinel) Addr() string { return redis.Addr(s.IP, s.Port) }
+func (s Sentinel) Addr() string { return hostPort(s.IP, s.Port) }
+
+func hostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 
 // NodeAt returns the node that host:port names.
 func (t Topology) NodeAt(host string, port int) (Node, bool) {
@@ -140,9 +209,9 @@ func (t Topology) Verdict() SentinelVerdict {
 		}
 		v.Monitoring++
 		m := s.View.Master
-		addr := redis.Addr(m.IP, m.Port)
+		addr := hostPort(m.IP, m.Port)
 		v.Votes[addr]++
-		if m.FailoverInProgress() {
+		if m.FailingOver {
 			v.FailingOver = true
 		}
 		if n := v.Votes[addr]; n > v.LeadingVotes || (n == v.LeadingVotes && addr < v.Leading) {

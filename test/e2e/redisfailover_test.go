@@ -25,6 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/test/e2e/framework"
 )
@@ -194,11 +195,11 @@ func TestRedisFailoverSampleBecomesReadyAndServes(t *testing.T) {
 		t.Fatalf("Ready status incomplete: master=%+v sentinels=%+v nodes=%+v", st.Master, st.Sentinels, st.Nodes)
 	}
 	for _, n := range st.Nodes {
-		wantRole := redisv1alpha1.NodeRoleReplica
+		wantRole := role.Replica
 		if n.Pod == st.Master.Pod {
-			wantRole = redisv1alpha1.NodeRoleMaster
+			wantRole = role.Master
 		}
-		if n.Role != wantRole || (wantRole == redisv1alpha1.NodeRoleReplica && n.MasterLinkStatus != "up") {
+		if n.Role != wantRole || (wantRole == role.Replica && n.MasterLinkStatus != "up") {
 			t.Errorf("node %s: role %s link %q, want %s with link up", n.Pod, n.Role, n.MasterLinkStatus, wantRole)
 		}
 	}
@@ -206,7 +207,7 @@ func TestRedisFailoverSampleBecomesReadyAndServes(t *testing.T) {
 	// Exactly the master pod carries the master label, which the master Service selects.
 	var masters corev1.PodList
 	if err := f.Client.List(ctx, &masters, client.InNamespace(ns), client.MatchingLabels{
-		redisv1alpha1.LabelInstance: "sample", redisv1alpha1.LabelRole: redisv1alpha1.RoleMaster}); err != nil {
+		redisv1alpha1.LabelInstance: "sample", redisv1alpha1.LabelRole: string(role.Master)}); err != nil {
 		t.Fatal(err)
 	}
 	if len(masters.Items) != 1 || masters.Items[0].Name != st.Master.Pod {
@@ -507,7 +508,7 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 	framework.WaitFor(ctx, t, 2*time.Minute, "another pod to be labelled master", func(ctx context.Context) (bool, error) {
 		var masters corev1.PodList
 		if err := f.Client.List(ctx, &masters, client.InNamespace(ns), client.MatchingLabels{
-			redisv1alpha1.LabelInstance: "fo", redisv1alpha1.LabelRole: redisv1alpha1.RoleMaster}); err != nil {
+			redisv1alpha1.LabelInstance: "fo", redisv1alpha1.LabelRole: string(role.Master)}); err != nil {
 			return false, err
 		}
 		if len(masters.Items) != 1 || masters.Items[0].Name == old {
@@ -584,7 +585,7 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		}
 		masters := 0
 		for _, p := range pods.Items {
-			if p.Labels[redisv1alpha1.LabelRole] == redisv1alpha1.RoleMaster && p.DeletionTimestamp == nil {
+			if p.Labels[redisv1alpha1.LabelRole] == string(role.Master) && p.DeletionTimestamp == nil {
 				masters++
 			}
 		}

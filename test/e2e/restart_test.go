@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/test/e2e/framework"
 )
@@ -75,7 +76,7 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 		}
 		var masters corev1.PodList
 		if err := f.Client.List(ctx, &masters, client.InNamespace(ns), client.MatchingLabels{
-			redisv1alpha1.LabelInstance: "rip", redisv1alpha1.LabelRole: redisv1alpha1.RoleMaster}); err != nil {
+			redisv1alpha1.LabelInstance: "rip", redisv1alpha1.LabelRole: string(role.Master)}); err != nil {
 			return false, err
 		}
 		if len(masters.Items) != 1 || masters.Items[0].Name == old {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -50,7 +51,7 @@ func TestGoRedisFailoverClientFollowsFailover(t *testing.T) {
 		t.Fatalf("+switch-master payload = %q, want %q", msg.Payload, want)
 	}
 
-	redistest.Eventually(t, 30*time.Second, "a write through the failover client", func(ctx context.Context) error {
+	poll.Eventually(t, 30*time.Second, "a write through the failover client", func(ctx context.Context) error {
 		return client.Set(ctx, "after", "2", 0).Err()
 	})
 	pc := promoted.Client()

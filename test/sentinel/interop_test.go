@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -33,7 +34,7 @@ func TestMixedGroups(t *testing.T) {
 			// Every sentinel still knows the others after the switch (the group did not split).
 			for _, s := range tp.sentinels {
 				c := s.SentinelClient()
-				redistest.Eventually(t, 10*time.Second, s.Addr()+" to list 2 other sentinels", func(ctx context.Context) error {
+				poll.Eventually(t, 10*time.Second, s.Addr()+" to list 2 other sentinels", func(ctx context.Context) error {
 					others, err := c.Sentinels(ctx, masterName).Result()
 					if err != nil {
 						return err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
@@ -147,7 +148,7 @@ func (tp *topology) waitFailedOver(t *testing.T, timeout time.Duration) *rediste
 		clients = append(clients, s.SentinelClient())
 	}
 	var promoted *redistest.Server
-	redistest.Eventually(t, timeout, "every sentinel to agree on a promoted replica", func(ctx context.Context) error {
+	poll.Eventually(t, timeout, "every sentinel to agree on a promoted replica", func(ctx context.Context) error {
 		agreed := ""
 		for i, s := range tp.sentinels {
 			addr, err := s.MasterAddr(ctx, clients[i], masterName)

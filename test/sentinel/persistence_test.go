@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 )
 
@@ -28,7 +28,7 @@ func TestRestartedSentinelKeepsStateFromItsConfig(t *testing.T) {
 	promoted := tp.waitFailedOver(t, 30*time.Second)
 
 	var cfg *conf.Config
-	redistest.Eventually(t, 10*time.Second, "the config file to record the promotion", func(context.Context) error {
+	poll.Eventually(t, 10*time.Second, "the config file to record the promotion", func(context.Context) error {
 		var err error
 		if cfg, err = conf.Load(s.ConfPath()); err != nil {
 			return err

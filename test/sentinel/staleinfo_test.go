@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/failover-dev/redis-failover-operator/internal/redistest"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // The master dies after the group has been idle for a while, so the sentinels' last INFO from
@@ -23,7 +23,7 @@ func TestFailoverAfterReplicaInfoWentStale(t *testing.T) {
 			tp := newTopology(t, topologyOptions{}, kind, kind, kind)
 			for _, s := range tp.sentinels {
 				c := s.SentinelClient()
-				redistest.Eventually(t, 30*time.Second, s.Addr()+"'s replica INFO to be older than 5 s", func(ctx context.Context) error {
+				poll.Eventually(t, 30*time.Second, s.Addr()+"'s replica INFO to be older than 5 s", func(ctx context.Context) error {
 					reps, err := c.Replicas(ctx, masterName).Result()
 					if err != nil {
 						return err

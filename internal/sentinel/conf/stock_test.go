@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -22,7 +23,7 @@ func TestLoadsFileRewrittenByStockSentinel(t *testing.T) {
 	redistest.WaitSentinelReady(t, 30*time.Second, "mymaster", master.Process, 1, 1, s1, s2)
 
 	var cfg *Config
-	redistest.Eventually(t, 10*time.Second, "s1's file to list the other sentinel", func(context.Context) error {
+	poll.Eventually(t, 10*time.Second, "s1's file to list the other sentinel", func(context.Context) error {
 		var err error
 		if cfg, err = Load(s1.ConfPath()); err != nil {
 			return err

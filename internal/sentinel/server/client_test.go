@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 func TestClientCommands(t *testing.T) {
@@ -53,7 +55,7 @@ func TestClientCommands(t *testing.T) {
 	c.roundTrip("-ERR No such client\r\n", "CLIENT", "KILL", "127.0.0.1:1")
 	c.roundTrip("+OK\r\n", "CLIENT", "KILL", otherAddr)
 	other.expectClosed()
-	waitFor(t, "the killed client to be gone", func() bool { return ts.connectedClients() == 1 })
+	poll.Eventually(t, ioTimeout, "the killed client to be gone", ts.clientsConnected(1))
 
 	// KILL, new form: filters.
 	c.roundTrip("-ERR client-id should be greater than 0\r\n", "CLIENT", "KILL", "ID", "abc")
@@ -73,7 +75,7 @@ func TestClientCommands(t *testing.T) {
 	c.roundTrip(":2\r\n", "CLIENT", "KILL", "USER", "default", "SKIPME", "no")
 	c.expectClosed()
 	third.expectClosed()
-	waitFor(t, "all clients to be gone", func() bool { return ts.connectedClients() == 0 })
+	poll.Eventually(t, ioTimeout, "all clients to be gone", ts.clientsConnected(0))
 }
 
 func TestClientReplyModes(t *testing.T) {

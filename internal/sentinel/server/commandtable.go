@@ -35,7 +35,7 @@ func hasFlag(flags []string, f string) bool {
 
 // commandTable is redis-sentinel 7.0.15's command table: 15 commands (COMMAND COUNT) and, with
 // their subcommands, the 72 names of COMMAND LIST, in the order a real 7.0.15 listed them (see
-// sentinel-golden-replies-7.0.15.txt). Arity, flags, ACL categories and tips are what its
+// testdata/redis-sentinel-7.0.15/golden-replies.txt). Arity, flags, ACL categories and tips are what its
 // COMMAND INFO reports; clients, the redis test suite and TestSameCommandTableAsRedisSentinel
 // compare against them.
 var commandTable = []*commandSpec{

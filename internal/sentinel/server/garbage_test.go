@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 func TestProtocolErrorsCloseTheConnection(t *testing.T) {
@@ -81,5 +83,5 @@ func TestRandomGarbage(t *testing.T) {
 	}
 	c := dial(t, ts.addr)
 	c.roundTrip("+PONG\r\n", "PING")
-	waitFor(t, "garbage connections to be cleaned up", func() bool { return ts.connectedClients() == 1 })
+	poll.Eventually(t, ioTimeout, "garbage connections to be cleaned up", ts.clientsConnected(1))
 }

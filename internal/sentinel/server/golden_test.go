@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The expected bytes in this file come from sentinel-golden-replies-7.0.15.txt, captured from a
+// The expected bytes in this file come from testdata/redis-sentinel-7.0.15/golden-replies.txt (repository root), captured from a
 // real redis-sentinel 7.0.15. Only live values (client ids) are substituted.
 
 func TestGoldenRESP2(t *testing.T) {

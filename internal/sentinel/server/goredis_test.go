@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -118,7 +119,7 @@ func TestGoRedisFailoverClientFollowsSwitchMaster(t *testing.T) {
 	// Publish until the client has acted on it: go-redis subscribes in the background, so the
 	// first events may go out before its subscription exists (as with a real sentinel).
 	event := fmt.Sprintf("mymaster %s %d %s %d", oldMaster.Host(), oldMaster.Port(), newMaster.Host(), newMaster.Port())
-	redistest.Eventually(t, ioTimeout, "writes to reach the new master", func(ctx context.Context) error {
+	poll.Eventually(t, ioTimeout, "writes to reach the new master", func(ctx context.Context) error {
 		ts.Publish("+switch-master", event)
 		if err := client.Set(ctx, "k", "after", 0).Err(); err != nil {
 			return err

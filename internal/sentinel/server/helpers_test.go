@@ -15,6 +15,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/testr"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
 )
 
@@ -254,15 +255,13 @@ func (c *rawClient) expectClosed() {
 	}
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(ioTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+// clientsConnected holds once the server has exactly n clients connected.
+func (ts *testServer) clientsConnected(n int) poll.Condition {
+	return func(context.Context) error {
+		if got := ts.connectedClients(); got != n {
+			return fmt.Errorf("%d clients connected, want %d", got, n)
 		}
-		time.Sleep(5 * time.Millisecond)
+		return nil
 	}
 }
 

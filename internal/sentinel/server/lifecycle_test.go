@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 func TestShutdown(t *testing.T) {
@@ -64,7 +66,7 @@ func TestMaxClients(t *testing.T) {
 		t.Fatalf("INFO stats does not count the refused connection:\n%s", info)
 	}
 	_ = first.nc.Close()
-	waitFor(t, "the first client to be gone", func() bool { return ts.connectedClients() == 0 })
+	poll.Eventually(t, ioTimeout, "the first client to be gone", ts.clientsConnected(0))
 	dial(t, ts.addr).roundTrip("+PONG\r\n", "PING")
 }
 

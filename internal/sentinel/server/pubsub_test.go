@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 func TestPubSubRESP2(t *testing.T) {
@@ -121,6 +123,6 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 			t.Fatalf("fast subscriber, message %d: %v", i, err)
 		}
 	}
-	waitFor(t, "the slow subscriber to be disconnected", func() bool { return ts.connectedClients() == 1 })
+	poll.Eventually(t, ioTimeout, "the slow subscriber to be disconnected", ts.clientsConnected(1))
 	slow.expectClosedAfterDrain()
 }

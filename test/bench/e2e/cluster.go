@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -183,7 +184,7 @@ func (k *cluster) checkSteady(ctx context.Context) (steady, error) {
 		if !podReady(&p) {
 			return st, fmt.Errorf("pod %s is not Ready", p.Name)
 		}
-		if p.Labels[redisv1alpha1.LabelRole] == redisv1alpha1.RoleMaster {
+		if p.Labels[redisv1alpha1.LabelRole] == string(role.Master) {
 			masters++
 			st.master = p
 		}
@@ -232,7 +233,7 @@ func (k *cluster) labelledMaster(ctx context.Context) (string, error) {
 	}
 	var masters []string
 	for _, p := range pods {
-		if p.DeletionTimestamp == nil && p.Labels[redisv1alpha1.LabelRole] == redisv1alpha1.RoleMaster {
+		if p.DeletionTimestamp == nil && p.Labels[redisv1alpha1.LabelRole] == string(role.Master) {
 			masters = append(masters, p.Name)
 		}
 	}

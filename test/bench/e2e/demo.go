@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/api/role"
 )
 
 // demoScenario is one disruption the demo shows.
@@ -90,7 +92,7 @@ func runDemo(ctx context.Context, out io.Writer, k *cluster, scenario string) er
 			continue
 		}
 		switch re.role {
-		case "master":
+		case string(role.Master):
 			timeline = append(timeline, timelineEntry{re.at, fmt.Sprintf("labels moved: %s (%s) labelled master", re.pod, re.ip)})
 		case "terminating":
 			timeline = append(timeline, timelineEntry{re.at, fmt.Sprintf("pod %s terminating", re.pod)})

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 )
 
@@ -191,7 +192,7 @@ func firstSwitch(events []sentinelEvent, t0 time.Time) (switchMaster, bool) {
 // labelMoved is when, after t0, the pod with IP ip was first seen labelled master.
 func labelMoved(roles []roleEvent, t0 time.Time, ip string) (roleEvent, bool) {
 	for _, r := range roles {
-		if !r.at.Before(t0) && r.ip == ip && r.role == redisv1alpha1.RoleMaster {
+		if !r.at.Before(t0) && r.ip == ip && r.role == string(role.Master) {
 			return r, true
 		}
 	}

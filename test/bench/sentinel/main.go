@@ -1,5 +1,5 @@
 // Command sentinel benchmarks failover with our sentinel beside Debian's redis-sentinel 7.0.15,
-// reproducing §4.1 of docs/notes (sentinel-protocol.md): 1 master + 2 replicas, 3 sentinels
+// on the same machine in the same run (docs/bench-sentinel.md): 1 master + 2 replicas, 3 sentinels
 // (quorum 2), a go-redis v9 FailoverClient writing every 10 ms, and two faults (SIGKILL of the
 // master, SENTINEL FAILOVER) at two down-after-milliseconds settings. It prints min/median/max
 // tables and writes them to a Markdown file. A benchmark, not a test: nothing is asserted.

@@ -121,7 +121,7 @@ func (rep *report) markdown() string {
 		p("* **Note:** %s", n)
 	}
 	p("")
-	p("Setup (as in §4.1 of the sentinel protocol notes): each run builds a fresh topology on 127.0.0.1: " +
+	p("Setup: each run builds a fresh topology on 127.0.0.1: " +
 		"1 master + 2 replicas (`save \"\"`, `appendonly no`, `repl-diskless-sync-delay 0`), 3 sentinels with " +
 		"`sentinel monitor mymaster ... 2` and the given down-after-milliseconds (failover-timeout default 180000), " +
 		"started once every sentinel sees 2 replicas with link ok and 2 other sentinels. A go-redis v9 " +
@@ -176,12 +176,6 @@ func (rep *report) markdown() string {
 			}
 		}
 	}
-
-	p("")
-	p("For comparison, the stock medians measured earlier on a similar 2-core machine (sentinel protocol notes " +
-		"§4.2/§4.3): kill, down-after 1000: first 2199, all 3 2286, write gap 2322; kill, down-after 3000: first 4057, " +
-		"all 3 4126, write gap 4123; switchover (down-after 1000): first 1047, all 3 1117, 98 acked writes lost. " +
-		"The stock rows above should resemble these; if they do not, the machine was too busy for the figures to mean much.")
 
 	p("")
 	p("## Failover phases (median ms after the fault; first sentinel to publish each event; +sdown/+odown of the master)")

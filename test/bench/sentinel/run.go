@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 
 	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
@@ -57,7 +58,7 @@ const (
 	reportWithin = 60 * time.Second
 )
 
-// runOnce builds a fresh topology, applies the fault and measures (§4.1 of the notes).
+// runOnce builds a fresh topology, applies the fault and measures (the setup docs/bench-sentinel.md describes).
 func runOnce(im impl, v variant, n int) result {
 	s, err := benchenv.NewScope("bench-sentinel-", fmt.Sprintf("%s %s run %d", im.name, v, n))
 	if err != nil {
@@ -149,10 +150,10 @@ func measure(s *benchenv.Scope, im impl, v variant, r *result) {
 	}
 
 	// Wait for every sentinel to report a new master, then keep watching long enough for a
-	// spurious second failover (the notes saw one ~1 down-after later) and for the client to
+	// spurious second failover (one has been seen about one down-after later with redis-sentinel) and for the client to
 	// settle on the new master.
 	var allAt time.Time
-	err := redistest.Poll(ctx, reportWithin, func(context.Context) error {
+	err := poll.Until(ctx, reportWithin, poll.Interval, func(context.Context) error {
 		for i, p := range pollers {
 			at, _, _ := p.result()
 			if at.IsZero() {

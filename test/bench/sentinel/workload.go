@@ -55,7 +55,7 @@ func (s *servedBy) dialer(ctx context.Context, network, addr string) (net.Conn, 
 	return &trackedConn{Conn: c, addr: addr, s: s}, nil
 }
 
-// writer is the §4.1 workload: every 10 ms, sequentially, `SET k <i> GET` then `INCR counter`,
+// writer is the benchmark workload: every 10 ms, sequentially, `SET k <i> GET` then `INCR counter`,
 // through a go-redis v9 FailoverClient with default options.
 type writer struct {
 	client *redis.Client

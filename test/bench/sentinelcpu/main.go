@@ -7,7 +7,7 @@
 // that other activity on the machine affects them alike: first with no clients ("idle"), then
 // under the polling ("polled"). CPU is utime+stime from /proc/<pid>/stat (10 ms ticks).
 //
-//	go run ./test/bench/sentinelcpu -ours before=/tmp/old-binary,after=bin/redis-failover-sentinel
+//	go run ./test/bench/sentinelcpu -ours before=bin/redis-failover-sentinel.old,after=bin/redis-failover-sentinel
 package main
 
 import (

@@ -2,11 +2,11 @@ package framework
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/wait"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // PollInterval is how often WaitFor checks its condition.
@@ -26,22 +26,20 @@ func WaitFor(ctx context.Context, t testing.TB, timeout time.Duration, what stri
 	}
 }
 
-// Poll is WaitFor for callers that handle the failure themselves.
+// Poll is WaitFor for callers that handle the failure themselves. It waits through package poll,
+// like every other test in the repository, at the cluster's slower PollInterval.
 func Poll(ctx context.Context, timeout time.Duration, cond Condition) error {
-	var last error
-	err := wait.PollUntilContextTimeout(ctx, PollInterval, timeout, true, func(ctx context.Context) (bool, error) {
+	return poll.Until(ctx, timeout, PollInterval, func(ctx context.Context) error {
 		done, err := cond(ctx)
 		if err != nil {
-			last = err
-			return false, nil
+			return err
 		}
-		return done, nil
-	})
-	if err == nil {
+		if !done {
+			return errNotYet
+		}
 		return nil
-	}
-	if last != nil {
-		return fmt.Errorf("%w; last: %w", err, last)
-	}
-	return err
+	})
 }
+
+// errNotYet stands for a Condition that reported "not done" without saying why.
+var errNotYet = errors.New("condition not met (it gave no reason)")

@@ -1,3 +1,5 @@
+//go:build envtest
+
 package controllers_test
 
 import (
@@ -18,7 +20,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 func newRedisFailover(ns, name string) *redisv1alpha1.RedisFailover {
@@ -43,7 +47,7 @@ func TestCreatesOwnedObjectsWithOwnerReferences(t *testing.T) {
 		{"rfr-cache", &policyv1.PodDisruptionBudget{}}, {"rfs-cache", &policyv1.PodDisruptionBudget{}},
 	}
 	for _, o := range owned {
-		eventually(t, 10*time.Second, func() error {
+		poll.Eventually(t, 10*time.Second, "the owned "+o.name+" to exist", func(context.Context) error {
 			if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: o.name}, o.obj); err != nil {
 				return fmt.Errorf("%T %s: %w", o.obj, o.name, err)
 			}
@@ -80,7 +84,7 @@ func TestCreatesOwnedObjectsWithOwnerReferences(t *testing.T) {
 	if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfrm-cache"}, master); err != nil {
 		t.Fatal(err)
 	}
-	if master.Spec.Selector[redisv1alpha1.LabelRole] != redisv1alpha1.RoleMaster {
+	if master.Spec.Selector[redisv1alpha1.LabelRole] != string(role.Master) {
 		t.Errorf("master Service selector %v does not select the master role", master.Spec.Selector)
 	}
 }
@@ -93,7 +97,7 @@ func TestSpecChangesPropagate(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := types.NamespacedName{Namespace: ns, Name: "rfr-grow"}
-	eventually(t, 10*time.Second, func() error { return k8s.Get(ctx, key, &appsv1.StatefulSet{}) })
+	poll.Eventually(t, 10*time.Second, "the deleted StatefulSet to be recreated", func(context.Context) error { return k8s.Get(ctx, key, &appsv1.StatefulSet{}) })
 
 	// Someone edits an owned object by hand: the operator, watching what it owns, puts its
 	// fields back.
@@ -107,7 +111,7 @@ func TestSpecChangesPropagate(t *testing.T) {
 	if err := k8s.Patch(ctx, edited, client.MergeFrom(cm)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "the hand-edited ConfigMap to be put back", func(context.Context) error {
 		if err := k8s.Get(ctx, key, cm); err != nil {
 			return err
 		}
@@ -128,7 +132,7 @@ func TestSpecChangesPropagate(t *testing.T) {
 	if err := k8s.Patch(ctx, changed, client.MergeFrom(rf)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "the StatefulSet to follow the changed spec", func(context.Context) error {
 		sts := &appsv1.StatefulSet{}
 		if err := k8s.Get(ctx, key, sts); err != nil {
 			return err
@@ -164,7 +168,7 @@ func TestStatusSaysNoMasterTruthfully(t *testing.T) {
 	if err := k8s.Create(ctx, rf); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "the status of an empty RedisFailover", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
 			return err
@@ -235,7 +239,7 @@ func TestMissingAuthSecretIsReported(t *testing.T) {
 	if err := k8s.Create(ctx, rf); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 15*time.Second, func() error {
+	poll.Eventually(t, 15*time.Second, "the status to name the missing auth Secret", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
 			return err

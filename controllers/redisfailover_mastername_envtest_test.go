@@ -1,3 +1,5 @@
+//go:build envtest
+
 package controllers_test
 
 import (
@@ -17,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 )
 
 // Two RedisFailovers in one namespace with the same master name: the older keeps it, the newer
@@ -32,7 +35,7 @@ func TestSecondRedisFailoverWithTheSameMasterNameGetsNothing(t *testing.T) {
 	if err := k8s.Create(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "first's sentinel Deployment", func(context.Context) error {
 		return k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfs-first"}, &appsv1.Deployment{})
 	})
 	second := newRedisFailover(ns, "second")
@@ -41,7 +44,7 @@ func TestSecondRedisFailoverWithTheSameMasterNameGetsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "second to report the master name taken", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(second), got); err != nil {
 			return err
@@ -88,7 +91,7 @@ func TestSecondRedisFailoverWithTheSameMasterNameGetsNothing(t *testing.T) {
 	if err := k8s.Delete(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "second to proceed once first is gone", func(context.Context) error {
 		if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfs-second"}, &appsv1.Deployment{}); err != nil {
 			return fmt.Errorf("second's sentinel Deployment: %w", err)
 		}
@@ -117,7 +120,7 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"alpha", "beta"} {
-		eventually(t, 10*time.Second, func() error {
+		poll.Eventually(t, 10*time.Second, "the RedisFailover "+name+" to be reconciled", func(context.Context) error {
 			got := &redisv1alpha1.RedisFailover{}
 			if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, got); err != nil {
 				return err
@@ -141,7 +144,7 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 	if err := k8s.Create(ctx, gamma); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Eventually(t, 10*time.Second, "gamma to report the master name taken", func(context.Context) error {
 		got := &redisv1alpha1.RedisFailover{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(gamma), got); err != nil {
 			return err

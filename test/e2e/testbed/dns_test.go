@@ -1,4 +1,4 @@
-package e2e
+package testbed
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func TestServiceResolvesThroughClusterDNS(t *testing.T) {
 			Containers:                    []corev1.Container{clientContainer},
 		},
 	}
-	svc := service(ns, "dns-target", serverLabels, false)
+	svc := redisService(ns, "dns-target", serverLabels)
 	for _, obj := range []client.Object{svc, server, clientPod} {
 		if err := f.Client.Create(ctx, obj); err != nil {
 			t.Fatalf("creating %T %s: %v", obj, obj.GetName(), err)
