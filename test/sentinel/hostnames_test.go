@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -83,7 +84,7 @@ func hostnameViews(t *testing.T, announce string) map[sentinelKind]hostnameView 
 		s := sentinels[kind]
 		c := s.SentinelClient()
 		var v hostnameView
-		redistest.Eventually(t, 30*time.Second, string(kind)+" to see the replica and the other sentinel", func(ctx context.Context) error {
+		poll.Eventually(t, 30*time.Second, string(kind)+" to see the replica and the other sentinel", func(ctx context.Context) error {
 			m, err := c.Master(ctx, masterName).Result()
 			if err != nil {
 				return err
@@ -121,7 +122,7 @@ func hostnameViews(t *testing.T, announce string) map[sentinelKind]hostnameView 
 		}
 		views[kind] = v
 	}
-	redistest.Eventually(t, 10*time.Second, "a hello from each sentinel", func(ctx context.Context) error {
+	poll.Eventually(t, 10*time.Second, "a hello from each sentinel", func(ctx context.Context) error {
 		for {
 			select {
 			case msg := <-helloCh:

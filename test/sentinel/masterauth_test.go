@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -45,7 +46,7 @@ func TestWrongAuthPassFlagsMasterDisconnected(t *testing.T) {
 		s := redistest.StartSentinel(t, so)
 		c := s.SentinelClient()
 		var out authOutcome
-		redistest.Eventually(t, 20*time.Second, string(kind)+" to flag the master disconnected", func(ctx context.Context) error {
+		poll.Eventually(t, 20*time.Second, string(kind)+" to flag the master disconnected", func(ctx context.Context) error {
 			m, err := c.Master(ctx, masterName).Result()
 			if err != nil {
 				return err
@@ -62,7 +63,7 @@ func TestWrongAuthPassFlagsMasterDisconnected(t *testing.T) {
 		} else {
 			out.SetReply = "OK"
 		}
-		redistest.Eventually(t, 30*time.Second, string(kind)+" to see the master and its replica connected", func(ctx context.Context) error {
+		poll.Eventually(t, 30*time.Second, string(kind)+" to see the master and its replica connected", func(ctx context.Context) error {
 			m, err := c.Master(ctx, masterName).Result()
 			if err != nil {
 				return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -27,7 +28,7 @@ func TestLogfileAndPidfileLikeStock(t *testing.T) {
 		}
 		s := redistest.StartSentinel(t, so)
 		var o outcome
-		redistest.Eventually(t, 10*time.Second, string(kind)+" to write its logfile and pidfile", func(context.Context) error {
+		poll.Eventually(t, 10*time.Second, string(kind)+" to write its logfile and pidfile", func(context.Context) error {
 			logText, err := os.ReadFile(filepath.Join(s.Dir(), "sentinel-own.log"))
 			if err != nil {
 				return err

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -370,7 +371,7 @@ func TestSameConfigRewriteContentAsStock(t *testing.T) {
 		s, other := tp.sentinels[i], tp.sentinels[1-i]
 		mask := strings.NewReplacer(ids[s.Port()], "<own-id>", ids[other.Port()], "<other-id>",
 			strconv.Itoa(other.Port()), "<other-port>")
-		redistest.Eventually(t, 20*time.Second, string(kind)+"'s config to record what it learned", func(context.Context) error {
+		poll.Eventually(t, 20*time.Second, string(kind)+"'s config to record what it learned", func(context.Context) error {
 			b, err := os.ReadFile(s.ConfPath())
 			if err != nil {
 				return err

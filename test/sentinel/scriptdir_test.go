@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 )
 
@@ -93,7 +94,7 @@ func relativeScriptOutcome(t *testing.T, kind sentinelKind, master *redistest.Se
 	}
 	instance := "master " + masterName + " " + master.Host() + " " + strconv.Itoa(master.Port())
 	want := "+set " + instance + " parallel-syncs 2"
-	redistest.Eventually(t, 15*time.Second, string(kind)+"'s notification script to record the +set", func(context.Context) error {
+	poll.Eventually(t, 15*time.Second, string(kind)+"'s notification script to record the +set", func(context.Context) error {
 		b, err := os.ReadFile(filepath.Join(dir, "ran.txt"))
 		if err != nil {
 			return err
@@ -119,7 +120,7 @@ func relativeScriptOutcome(t *testing.T, kind sentinelKind, master *redistest.Se
 	if r := reply("SENTINEL", "SET", masterName, "notification-script", "slow.sh"); r != "OK" {
 		t.Fatalf("%s: SENTINEL SET notification-script slow.sh: %s", kind, r)
 	}
-	redistest.Eventually(t, 5*time.Second, string(kind)+" to list the running script", func(ctx context.Context) error {
+	poll.Eventually(t, 5*time.Second, string(kind)+" to list the running script", func(ctx context.Context) error {
 		v, err := c.Do(ctx, "SENTINEL", "PENDING-SCRIPTS").Slice()
 		if err != nil || len(v) != 1 {
 			return fmt.Errorf("PENDING-SCRIPTS: %v, %v", v, err)
