@@ -75,7 +75,7 @@ lint: $(CONTROLLER_GEN) ## gofmt, go vet, shellcheck, and a check that `make man
 ##@ Tests
 .PHONY: test
 # tools first: on a fresh machine it builds everything once (15 to 45 minutes, see README); afterwards seconds.
-test: tools lint test-unit test-soak test-envtest test-e2e ## Unit, envtest, client soak (short) and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
+test: tools lint test-unit test-soak test-envtest test-e2e test-e2e-stock-sentinel ## Unit, envtest, client soak (short) and end-to-end tests, the latter also with stock redis-sentinel (builds the toolchain and brings the local cluster up if needed)
 
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
@@ -98,6 +98,14 @@ test-e2e: ## End-to-end tests on the local single-node cluster
 	hack/cluster-up.sh
 	$(MAKE) images
 	KUBECONFIG=$(KUBECONFIG_LOCAL) go test $(GO_TEST_FLAGS) -count=1 -timeout 30m ./test/e2e/...
+
+.PHONY: test-e2e-stock-sentinel
+test-e2e-stock-sentinel: ## The readiness and failover e2e tests with stock Redis Sentinel in the sentinel pods (--sentinel-implementation=redis-sentinel)
+	hack/toolchain.sh
+	hack/cluster-up.sh
+	$(MAKE) images
+	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_SENTINEL_IMPLEMENTATION=redis-sentinel go test $(GO_TEST_FLAGS) -count=1 -timeout 15m \
+		-run 'TestRedisFailoverSampleBecomesReadyAndServes|TestMasterPodDeletedFailsOverAndRejoins' ./test/e2e/
 
 .PHONY: test-testbed
 test-testbed: ## Only the local cluster's self-checks (isolation, DNS); make test-e2e runs them too
@@ -129,7 +137,7 @@ demo: ## The main job: local cluster + operator + a live RedisFailover
 
 ##@ Benchmarks
 .PHONY: bench
-bench: bench-sentinel ## All benchmarks (results under docs/)
+bench: bench-sentinel bench-e2e ## All benchmarks (results under docs/)
 
 .PHONY: bench-sentinel
 bench-sentinel: build ## Our sentinel vs Debian's redis-sentinel 7.0.15, same run, table in docs/
@@ -140,3 +148,7 @@ bench-sentinel: build ## Our sentinel vs Debian's redis-sentinel 7.0.15, same ru
 soak-clients: build ## go-redis, redis-py, ioredis, node-redis through SOAK_KILLS (50) master kills, ours beside redis-sentinel 7.0.15; table in docs/
 	hack/toolchain.sh debian
 	hack/soak-clients.sh
+
+.PHONY: bench-e2e
+bench-e2e: ## Operations on the local cluster with the checking writer, ours beside stock redis-sentinel (ROWS=, RUNS=), table in docs/
+	hack/bench-e2e.sh

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The demo: bring the local cluster up, load the images, install the CRD and the operator with its
-# Helm chart, create a RedisFailover with a password, wait until it is Ready and show it.
+# Helm chart, create a RedisFailover with a password, wait until it is Ready and show it; then,
+# with a checking writer running through the sentinels, delete the master pod and print the
+# timeline (deleted, failed over, labels moved, the writer's gap, acknowledged writes lost),
+# `kubectl get rf` and the Events; then the same for a SIGKILL of the master's redis-server.
 # Idempotent: run it again after a code change to reload the image and restart the operator.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "${REPO}/hack/lib/cluster.sh"
+source "${REPO}/hack/lib/images.sh"
+source "${REPO}/hack/lib/operator.sh"
 
 DEMO_NAMESPACE="${DEMO_NAMESPACE:-demo}"
-OPERATOR_NAMESPACE=redis-failover-system
-RELEASE=redis-failover-operator
 
 step "toolchain" "${REPO}/hack/toolchain.sh"
 step "cluster-up" "${REPO}/hack/cluster-up.sh"
@@ -16,18 +19,10 @@ step "make build" make -C "${REPO}" build
 step "images" "${REPO}/hack/images.sh"
 kubectl_local get nodes -o wide
 log "images on the node:"
-ctr --address "${STATE}/containerd/containerd.sock" --namespace k8s.io images ls -q | grep -v '^sha256:'
+ctr_local images ls -q | grep -v '^sha256:'
 
-install_operator() {
-  # The chart carries the CRD as a template, so this also upgrades it. The annotation restarts
-  # the operator, so that it runs the image `images` just loaded under the same tag.
-  "${BIN}/helm" --kubeconfig "${KUBECONFIG_LOCAL}" upgrade --install "${RELEASE}" \
-    "${REPO}/charts/redis-failover-operator" --namespace "${OPERATOR_NAMESPACE}" --create-namespace \
-    --set "image.repository=${OPERATOR_IMAGE%:*}" --set "image.tag=${OPERATOR_IMAGE##*:}" \
-    --set-string "podAnnotations.demo-run=$(date +%s)" --wait --timeout 3m
-  kubectl_local --namespace "${OPERATOR_NAMESPACE}" get deployment,pods -o wide
-}
 step "install the CRD and the operator (Helm chart)" install_operator
+kubectl_local --namespace "${OPERATOR_NAMESPACE}" get deployment,pods -o wide
 
 # The sample of config/samples, with the data on an emptyDir: the local cluster has no volume
 # provisioner. The password is random and lives only in the Secret.
@@ -93,6 +88,24 @@ YAML
   kubectl_local --namespace "${DEMO_NAMESPACE}" logs smoke-test
 }
 step "write through the sentinels, read back on every replica" smoke_test
+
+# The main job, live: a checking writer on this host writes through the sentinels while the
+# master goes away, then the timeline (deletion, the sentinels' failover, the role labels, the
+# writer's gap) and the verdict: every acknowledged write looked up on the final master.
+step "build the timeline tool" go -C "${REPO}" build -o "${REPO}/.local/demo-timeline" ./test/bench/e2e
+show_rf() {
+  kubectl_local --namespace "${DEMO_NAMESPACE}" get rf cache
+  log "Events of the last scenario:"
+  kubectl_local --namespace "${DEMO_NAMESPACE}" get events --sort-by=.lastTimestamp \
+    --field-selector "involvedObject.kind=RedisFailover" | tail -n 12
+}
+scenario() {
+  KUBECONFIG="${KUBECONFIG_LOCAL}" "${REPO}/.local/demo-timeline" demo -namespace "${DEMO_NAMESPACE}" -name cache \
+    -secret cache-auth -scenario "$1" -ctr-address "${CONTAINERD_SOCK}"
+  show_rf
+}
+step "delete the master pod while the writer runs (the planned path)" scenario delete
+step "SIGKILL the master's redis-server while the writer runs (the unplanned path)" scenario sigkill
 
 cat >&2 <<EOF_HELP
 

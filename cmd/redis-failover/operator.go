@@ -35,6 +35,7 @@ type operatorOptions struct {
 	leaderElect      bool
 	leaderElectionNS string
 	sentinelImage    string
+	sentinelImpl     string
 	redisTimeout     time.Duration
 	resyncPeriod     time.Duration
 	shutdownTimeout  time.Duration
@@ -59,6 +60,8 @@ func newOperatorCommand() *cobra.Command {
 	f.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "namespace of the leader election Lease (default: the pod's own namespace)")
 	f.StringVar(&o.sentinelImage, "sentinel-image", os.Getenv("OPERATOR_IMAGE"),
 		"image of the sentinels when spec.sentinel.image is empty: this operator's own image (env OPERATOR_IMAGE)")
+	f.StringVar(&o.sentinelImpl, "sentinel-implementation", string(render.SentinelImplementationRedisFailover),
+		"program in the sentinel pods: redis-failover (this project's sentinel, the default) or redis-sentinel (stock Redis Sentinel from spec.redis.image; a testing and compatibility switch)")
 	f.DurationVar(&o.redisTimeout, "redis-timeout", redis.DefaultTimeout, "bound on each call to one Redis node or sentinel")
 	f.DurationVar(&o.resyncPeriod, "resync-period", controllers.DefaultResyncPeriod, "backstop re-check of a Ready RedisFailover without any event")
 	f.DurationVar(&o.shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "how long in-flight reconciles may take to finish on shutdown")
@@ -73,10 +76,14 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 	if o.sentinelImage == "" {
 		return errors.New("--sentinel-image (or OPERATOR_IMAGE) is required: the sentinels run the operator's own image")
 	}
+	sentinelImpl, err := render.ParseSentinelImplementation(o.sentinelImpl)
+	if err != nil {
+		return fmt.Errorf("--sentinel-implementation: %w", err)
+	}
 	logger := zap.New(zap.UseFlagOptions(&o.zap))
 	ctrl.SetLogger(logger)
 	redis.LogTo(logger.WithName("go-redis"))
-	logger.Info("starting", "version", version.String(), "sentinelImage", o.sentinelImage)
+	logger.Info("starting", "version", version.String(), "sentinelImage", o.sentinelImage, "sentinelImplementation", sentinelImpl)
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
@@ -115,7 +122,7 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Recorder:     mgr.GetEventRecorder("redis-failover-operator"),
-		Render:       render.Options{SentinelImage: o.sentinelImage},
+		Render:       render.Options{SentinelImage: o.sentinelImage, SentinelImplementation: sentinelImpl},
 		RedisTimeout: o.redisTimeout,
 		ResyncPeriod: o.resyncPeriod,
 		Sentinels:    sentinelEvents,

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -49,12 +50,9 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 	}
 	rf = rf.WithDefaults()
 
-	sentinelImage := rf.Spec.Sentinel.Image
-	if sentinelImage == "" {
-		sentinelImage = opts.SentinelImage
-	}
-	if sentinelImage == "" {
-		return nil, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
+	sentinel, err := sentinelProgram(rf, opts)
+	if err != nil {
+		return nil, err
 	}
 
 	// Clients and the sentinels' commands carry the master name; the schema allows only a safe
@@ -93,10 +91,31 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		ReplicaService:       replicaService(rf),
 		SentinelService:      sentinelService(rf),
 		RedisStatefulSet:     redisStatefulSet(rf, hashData(redisCM.Data)),
-		SentinelDeployment:   sentinelDeployment(rf, sentinelImage, hashData(sentinelCM.Data)),
+		SentinelDeployment:   sentinelDeployment(rf, sentinel, hashData(sentinelCM.Data)),
 		RedisPDB:             podDisruptionBudget(objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis), RedisSelector(rf)),
 		SentinelPDB:          podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
 	}, nil
+}
+
+// sentinelProgram picks the sentinel container's image and command for the implementation the
+// operator runs with.
+func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, error) {
+	confPath := path.Join(sentinelDataDir, sentinelConfKey)
+	switch opts.SentinelImplementation {
+	case "", SentinelImplementationRedisFailover:
+		image := rf.Spec.Sentinel.Image
+		if image == "" {
+			image = opts.SentinelImage
+		}
+		if image == "" {
+			return program{}, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
+		}
+		return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: []string{"redis-failover", "sentinel", confPath}}, nil
+	case SentinelImplementationRedisSentinel:
+		return program{image: rf.Spec.Redis.Image, pullPolicy: rf.Spec.Redis.ImagePullPolicy, command: []string{"redis-server", confPath, "--sentinel"}}, nil
+	}
+	_, err := ParseSentinelImplementation(string(opts.SentinelImplementation))
+	return program{}, err
 }
 
 var masterNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

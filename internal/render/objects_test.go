@@ -401,3 +401,52 @@ func hasMemoryEmptyDir(vs []corev1.Volume) bool {
 	}
 	return false
 }
+
+func TestSentinelImplementation(t *testing.T) {
+	rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
+		rf.Spec.Redis.Image = "example.com/redis:7.0.15"
+		rf.Spec.Redis.ImagePullPolicy = corev1.PullNever
+		rf.Spec.Sentinel.Image = "example.com/sentinel:1"
+	})
+	cases := []struct {
+		impl             SentinelImplementation
+		image, command   string
+		pullPolicy       corev1.PullPolicy
+		wantErrSubstring string
+	}{
+		{impl: "", image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf"},
+		{impl: SentinelImplementationRedisFailover, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf"},
+		// Stock Redis Sentinel comes from the Redis image, with its pull policy.
+		{impl: SentinelImplementationRedisSentinel, image: "example.com/redis:7.0.15", command: "redis-server /data/sentinel.conf --sentinel", pullPolicy: corev1.PullNever},
+		{impl: "keydb", wantErrSubstring: `sentinel implementation "keydb" is not known: use "redis-failover"`},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.impl), func(t *testing.T) {
+			set, err := Objects(rf, Options{SentinelImage: testSentinelImage, SentinelImplementation: tc.impl})
+			if tc.wantErrSubstring != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstring) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.wantErrSubstring)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := container(t, set.SentinelDeployment.Spec.Template.Spec.Containers, ContainerSentinel)
+			if s.Image != tc.image || strings.Join(s.Command, " ") != tc.command {
+				t.Errorf("sentinel container runs %q %q, want %q %q", s.Image, strings.Join(s.Command, " "), tc.image, tc.command)
+			}
+			if tc.pullPolicy != "" && s.ImagePullPolicy != tc.pullPolicy {
+				t.Errorf("pull policy %q, want %q", s.ImagePullPolicy, tc.pullPolicy)
+			}
+		})
+	}
+	for _, ok := range []string{"redis-failover", "redis-sentinel"} {
+		if got, err := ParseSentinelImplementation(ok); err != nil || string(got) != ok {
+			t.Errorf("ParseSentinelImplementation(%q) = %q, %v", ok, got, err)
+		}
+	}
+	if _, err := ParseSentinelImplementation(""); err == nil {
+		t.Error("ParseSentinelImplementation(\"\") accepted an empty value")
+	}
+}

@@ -23,7 +23,14 @@ const portNameSentinel = "sentinel"
 // restarts, and a replaced pod starts empty and learns the master from the controller.
 // The init container runs from the Redis image because it needs a shell; the operator's image
 // need not have one.
-func sentinelDeployment(rf *redisv1alpha1.RedisFailover, image, configHash string) *appsv1.Deployment {
+// program is what the sentinel container runs.
+type program struct {
+	image      string
+	pullPolicy corev1.PullPolicy
+	command    []string
+}
+
+func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHash string) *appsv1.Deployment {
 	s := rf.Spec.Sentinel
 	auth := rf.Spec.Auth.Enabled()
 	confPath := path.Join(sentinelDataDir, sentinelConfKey)
@@ -57,9 +64,9 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, image, configHash strin
 	}
 	sentinel := corev1.Container{
 		Name:            ContainerSentinel,
-		Image:           image,
-		ImagePullPolicy: s.ImagePullPolicy,
-		Command:         []string{"redis-failover", "sentinel", confPath},
+		Image:           prog.image,
+		ImagePullPolicy: prog.pullPolicy,
+		Command:         prog.command,
 		Ports: []corev1.ContainerPort{{
 			Name: portNameSentinel, ContainerPort: redisv1alpha1.SentinelPort, Protocol: corev1.ProtocolTCP,
 		}},

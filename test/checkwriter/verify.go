@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -79,12 +80,13 @@ func (w *Writer) Verify(ctx context.Context) (Verdict, error) {
 }
 
 // FinalMaster asks each sentinel for the master's address and returns it when every sentinel
-// that answers names the same one.
+// that answers names the same one. Each is asked once, within a few seconds: the caller polls.
 func FinalMaster(ctx context.Context, sentinelAddrs []string, masterName, sentinelPassword string) (string, error) {
 	views := map[string][]string{}
 	var errs []error
 	for _, addr := range sentinelAddrs {
-		s := redis.NewSentinelClient(&redis.Options{Addr: addr, Password: sentinelPassword, ContextTimeoutEnabled: true})
+		s := redis.NewSentinelClient(&redis.Options{Addr: addr, Password: sentinelPassword, DialTimeout: time.Second,
+			ReadTimeout: 2 * time.Second, MaxRetries: -1, ContextTimeoutEnabled: true})
 		hostPort, err := s.GetMasterAddrByName(ctx, masterName).Result()
 		_ = s.Close()
 		if err != nil {

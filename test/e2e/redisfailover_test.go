@@ -63,6 +63,7 @@ func installOperator(t *testing.T, f *framework.Framework) {
 			"--set", "image.repository=" + repo, "--set", "image.tag=" + tag,
 			"--set-string", "podAnnotations.e2e-run=" + strconv.FormatInt(time.Now().UnixNano(), 10),
 			"--set", "logLevel=debug",
+			"--set", "sentinelImplementation=" + sentinelImplementation(),
 			"--wait", "--timeout", "3m"}
 		// Several suites may share the local cluster (a developer and `make test` at once): Helm
 		// refuses a release operation while another one is under way, so wait for that to end.
@@ -98,6 +99,17 @@ func installOperator(t *testing.T, f *framework.Framework) {
 	if installOnce.err != nil {
 		t.Fatalf("installing the operator: %v", installOnce.err)
 	}
+}
+
+// sentinelImplementation is the operator's --sentinel-implementation for this run:
+// $E2E_SENTINEL_IMPLEMENTATION, or the default (this project's sentinel). `make
+// test-e2e-stock-sentinel` runs the readiness and failover tests with stock Redis Sentinel, which
+// is how the stock switch the e2e benchmark relies on stays tested.
+func sentinelImplementation() string {
+	if impl := os.Getenv("E2E_SENTINEL_IMPLEMENTATION"); impl != "" {
+		return impl
+	}
+	return "redis-failover"
 }
 
 func repoRoot() (string, error) {

@@ -10,4 +10,14 @@
 //
 // and then uses f.Client (controller-runtime) for objects, f.Exec for commands in pods and
 // framework.WaitFor / f.WaitFor... helpers for anything that becomes true later.
+//
+// Every test of an operation that could lose data runs the checking writer (test/checkwriter)
+// through the sentinels, as the application would, and asserts that nothing acknowledged was lost:
+//
+//	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-" + name,
+//		MasterName: name, Password: password})
+//	w.Mark("master pod deleted")                 // gaps around marks are logged, never asserted
+//	... the operation, then wait until the group is at rest ...
+//	w.WaitWritesAfter(ctx, time.Now(), 30*time.Second)
+//	w.StopAndVerify(ctx)                          // fails the test for every lost write
 package framework
