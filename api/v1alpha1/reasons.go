@@ -82,6 +82,12 @@ const (
 	ReasonRollingRestart = "RollingRestart"
 	// ReasonSwitchoverRequested: the sentinels were asked for a planned switchover (rollout).
 	ReasonSwitchoverRequested = "SwitchoverRequested"
+	// ReasonConfigApplied: settings Redis applies live were set on a node with CONFIG SET,
+	// without a restart; the note names each setting, its value and its spec field.
+	ReasonConfigApplied = "ConfigApplied"
+	// ReasonConfigRefused: a node refused a live setting (Warning); the note names the spec
+	// field and Redis's reason. Retried with the reconcile's backoff, not in a loop.
+	ReasonConfigRefused = "ConfigRefused"
 )
 
 // Failover record reasons (status.lastFailover.reason).

@@ -468,3 +468,34 @@ func hasMemoryEmptyDir(vs []corev1.Volume) bool {
 	}
 	return false
 }
+
+// While status.master names a pod on an ordinal that spec.redis.replicas no longer has, the
+// StatefulSet keeps that pod; once the master is on a node that stays, it shrinks to the spec.
+func TestStatefulSetKeepsTheMastersOrdinalUntilItMoves(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		replicas int32
+		master   string
+		want     int32
+	}{
+		{"no master known yet: the spec", 2, "", 2},
+		{"master on an ordinal that stays: the spec", 2, "rfr-cache-1", 2},
+		{"master on the highest ordinal, 5 to 2: kept at 5", 2, "rfr-cache-4", 5},
+		{"master on ordinal 3, 5 to 2: kept at 4, ordinal 4 goes at once", 2, "rfr-cache-3", 4},
+		{"scaling up is never held back", 5, "rfr-cache-2", 5},
+		{"a master name of another StatefulSet is ignored", 2, "other-4", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
+				rf.Spec.Redis.Replicas = tc.replicas
+				if tc.master != "" {
+					rf.Status.Master = &redisv1alpha1.MasterStatus{Pod: tc.master}
+				}
+			})
+			got := *mustRender(t, rf).RedisStatefulSet.Spec.Replicas
+			if got != tc.want {
+				t.Errorf("StatefulSet replicas = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
