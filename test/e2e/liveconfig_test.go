@@ -131,4 +131,3 @@ func waitEvent(t *testing.T, f *framework.Framework, ns, name, reason, text stri
 		return false, fmt.Errorf("%d events in %s, none with reason %s mentioning %q", len(events.Items), ns, reason, text)
 	})
 }
-

@@ -203,4 +203,3 @@ func fieldAfter(out, name string) string {
 	}
 	return ""
 }
-
