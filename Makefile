@@ -75,12 +75,17 @@ lint: $(CONTROLLER_GEN) ## gofmt, go vet, shellcheck, and a check that `make man
 ##@ Tests
 .PHONY: test
 # tools first: on a fresh machine it builds everything once (15 to 45 minutes, see README); afterwards seconds.
-test: tools lint test-unit test-envtest test-e2e ## Unit, envtest and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
+test: tools lint test-unit test-soak test-envtest test-e2e ## Unit, envtest, client soak (short) and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
 
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
 	hack/toolchain.sh debian
 	go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '/test/e2e(/|$$)')
+
+.PHONY: test-soak
+test-soak: build ## Short client soak (2 kills per sentinel); fails on a stall or a lost write with our sentinel
+	hack/toolchain.sh debian
+	SOAK_KILLS=2 SOAK_OUT= SOAK_ARGS=-check hack/soak-clients.sh
 
 .PHONY: test-envtest
 test-envtest: ## Controller tests against a real kube-apiserver + etcd (envtest)
@@ -130,3 +135,8 @@ bench: bench-sentinel ## All benchmarks (results under docs/)
 bench-sentinel: build ## Our sentinel vs Debian's redis-sentinel 7.0.15, same run, table in docs/
 	hack/toolchain.sh debian
 	hack/bench-sentinel.sh
+
+.PHONY: soak-clients
+soak-clients: build ## go-redis, redis-py, ioredis, node-redis through SOAK_KILLS (50) master kills, ours beside redis-sentinel 7.0.15; table in docs/
+	hack/toolchain.sh debian
+	hack/soak-clients.sh

@@ -241,6 +241,7 @@ func replication(r redis.Replication) topology.Replication {
 		MasterSyncInProgress: r.MasterSyncInProgress,
 		ReplicaOffset:        r.ReplicaOffset,
 		MasterReplOffset:     r.MasterReplOffset,
+		ReplicaPriority:      r.ReplicaPriority,
 	}
 }
 

@@ -105,6 +105,33 @@ func (s *State) getLeader(m *Master, epoch uint64, now time.Time, e *Effects) st
 	return winner
 }
 
+// voteIsSplit reports whether the election of m's failover epoch can no longer be won by
+// anyone: this sentinel and every other one have voted in it (votes are final within an epoch)
+// and getLeader found no winner. sentinel.c waits out the election timeout and then
+// 2*failover-timeout (6 minutes by default) before trying again, with the master down all
+// along; candidates that reach ODOWN within milliseconds of each other (which a loaded machine
+// makes likely, whatever the stagger) split the vote that way.
+func (s *State) voteIsSplit(m *Master) bool {
+	epoch := m.failoverEpoch
+	if s.CurrentEpoch != epoch || m.LeaderEpoch != epoch || m.Leader == "" || len(m.Sentinels) == 0 {
+		return false
+	}
+	for _, si := range m.Sentinels {
+		if si.leader == "" || si.leaderEpoch != epoch {
+			return false
+		}
+	}
+	return true
+}
+
+// retrySoonAfterSplit lets a new attempt (in a new epoch) start after a random back-off of up
+// to a second instead of 2*failover-timeout: a split election changed nothing in the
+// topology, and the random back-off makes one candidate ask first, so that the others vote
+// for it (a vote also pushes the voter's own start back).
+func (s *State) retrySoonAfterSplit(m *Master, now time.Time) {
+	m.failoverStartTime = now.Add(-2 * m.Config.FailoverTimeout).Add(s.jitter())
+}
+
 // mostVoted returns the runid with the most votes; ties go to the lowest runid so that the
 // result does not depend on map order.
 func mostVoted(counters map[string]int) (string, int) {

@@ -72,6 +72,14 @@ func NewEngine(state *State, opts EngineOptions) *Engine {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.state.Params.ScriptMaxRuntime
+	}, func() string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.state.Global.Dir
+	}, func(typ, msg string) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.apply(Effects{Events: []Event{{Type: typ, Msg: msg, Warning: true}}})
 	})
 	return e
 }
@@ -111,11 +119,14 @@ func (e *Engine) Run(ctx context.Context) {
 }
 
 // attach opens the links the state needs; links live until ctx ends or the state drops them.
+// Like sentinelIsRunning, it announces every configured master with +monitor (logged, and
+// run through its notification-script).
 func (e *Engine) attach(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ctx = ctx
 	e.reconcileLinks()
+	e.apply(e.state.MonitorEvents())
 }
 
 // kickTimer makes the run loop tick now (the failover needs a faster tick).
@@ -202,8 +213,10 @@ type oneShotHost struct {
 	cancel context.CancelFunc
 }
 
-func (h oneShotHost) linkUp(*instanceLink)   {}
-func (h oneShotHost) linkDown(*instanceLink) {}
+func (h oneShotHost) linkUp(*instanceLink)     {}
+func (h oneShotHost) linkDown(*instanceLink)   {}
+func (h oneShotHost) pubsubUp(*instanceLink)   {}
+func (h oneShotHost) pubsubDown(*instanceLink) {}
 func (h oneShotHost) reply(_ *instanceLink, cmd Command, v resp.Value, err error) {
 	h.Engine.log.V(1).Info("one-shot command done", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err)
 	h.cancel()
@@ -233,6 +246,7 @@ func (e *Engine) reconcileLinks() {
 			l.stop()
 			delete(e.links, k)
 			e.state.LinkDown(l.target.Addr, e.now())
+			e.state.PubSubDown(l.target.Addr)
 		}
 	}
 	for k, t := range want {
@@ -315,6 +329,24 @@ func (e *Engine) hello(from *instanceLink, payload string) {
 	e.apply(e.state.HandleHello(payload, from.target.Addr, e.now()))
 }
 
+func (e *Engine) pubsubUp(from *instanceLink) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubUp(from.target.Addr, e.now())
+}
+
+func (e *Engine) pubsubDown(from *instanceLink) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubDown(from.target.Addr)
+}
+
 func (e *Engine) pubsubActive(from *instanceLink) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -362,6 +394,7 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.noticeClosedLinks()
 	v, eff := e.state.Command(args, e.now())
 	if eff.Persist && e.store != nil {
 		if err := e.store.Save(e.state); err != nil {
@@ -374,6 +407,21 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 	}
 	e.apply(eff)
 	return v
+}
+
+// noticeClosedLinks counts down, before a SENTINEL command is answered, every link whose
+// connection the instance has already closed. A client whose own connection to a killed master
+// drops asks the sentinels at once (node-redis's createSentinel queries SENTINEL MASTER within
+// milliseconds); redis-sentinel, a single event loop, handles its link's close before that
+// query arrives, but here the link's goroutines race the query's. A master reported without
+// "disconnected" then sends node-redis to reconnect to the dead address, which it retries for
+// good, ignoring the failover that follows. e.mu is held.
+func (e *Engine) noticeClosedLinks() {
+	for k, l := range e.links {
+		if sl := e.state.links[k]; sl != nil && sl.connected && l.closedByPeer() {
+			e.apply(e.state.LinkDown(l.target.Addr, e.now()))
+		}
+	}
 }
 
 // InfoSentinel is the body of INFO's Sentinel section.

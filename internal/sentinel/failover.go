@@ -42,9 +42,14 @@ func (s *State) failoverStateMachine(m *Master, now time.Time, e *Effects) {
 func (s *State) failoverWaitStart(m *Master, now time.Time, e *Effects) {
 	leader := s.getLeader(m, m.failoverEpoch, now, e)
 	if leader != s.Global.MyID && !m.has(flagForceFailover) {
-		if now.Sub(m.failoverStartTime) > min(s.Params.ElectionTimeout, m.Config.FailoverTimeout) {
+		timedOut := now.Sub(m.failoverStartTime) > min(s.Params.ElectionTimeout, m.Config.FailoverTimeout)
+		split := !timedOut && leader == "" && s.voteIsSplit(m)
+		if timedOut || split {
 			s.event(e, true, "-failover-abort-not-elected", m, m.Instance, "")
 			s.abortFailover(m, now, e)
+		}
+		if split {
+			s.retrySoonAfterSplit(m, now)
 		}
 		return
 	}
@@ -103,7 +108,7 @@ func (s *State) selectReplicaWith(m *Master, now time.Time, ignoreInfoAge bool) 
 	for _, r := range m.Replicas {
 		l := s.link(r)
 		switch {
-		case r.has(flagSDown | flagODown), l == nil, !l.connected:
+		case r.has(flagSDown | flagODown), l.disconnected(r.Role):
 		case now.Sub(l.lastAvail) > 5*s.Params.PingPeriod:
 		case r.priority == 0:
 		case !ignoreInfoAge && now.Sub(r.infoRefresh) > infoValidity:
@@ -294,6 +299,11 @@ func (s *State) promotionSeen(m *Master, now time.Time, e *Effects) {
 	old.roleReportedTime = oldMaster.roleReportedTime
 	s.forgetPeerDownVotes(m)
 	s.restartDownTimer(m.Addr, now)
+	// sentinel.c's switch to the promoted replica re-creates the replicas, the old master
+	// among them, with a +slave event each (clients such as Lettuce refresh on it).
+	for _, r := range m.sortedReplicas() {
+		s.event(e, false, "+slave", m, r, "")
+	}
 
 	if m.pausedMaster == oldMaster.Addr {
 		// Switchover: demote the paused old master, then let its clients go (they are killed
@@ -403,6 +413,11 @@ func (s *State) finishFailover(m *Master, now time.Time, e *Effects) {
 	s.clientReconfig(e, m, "leader", "end", m.oldAddr, m.Addr)
 	m.flags &^= flagFailoverInProgress | flagForceFailover | flagPromoted
 	s.setFailoverState(m, failoverNone, now)
+	// A completed failover may be followed by the next one at once (sentinelResetMaster: "We
+	// can failover again ASAP"); the 2*failover-timeout wait only spaces out retries of
+	// failovers that did not complete. Without this a new master that dies within minutes of
+	// its promotion is not failed over for 2*failover-timeout (6 minutes by default).
+	m.failoverStartTime = time.Time{}
 	m.promoted = nil
 	m.oldAddr = Addr{}
 	for _, r := range m.Replicas {
@@ -431,6 +446,7 @@ func (s *State) resetMasterAndChangeAddress(m *Master, addr Addr, now time.Time,
 	m.promoted = nil
 	m.failoverState = failoverNone
 	m.failoverStateSince = now
+	m.failoverStartTime = time.Time{} // as in finishFailover: the next failover may start at once
 	m.Instance = newInstance(RoleMaster, m.Config.Name, addr, now)
 	s.linkFor(addr, now)
 	m.Replicas = map[string]*Instance{}

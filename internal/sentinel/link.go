@@ -33,6 +33,9 @@ const maxInFlight = 512
 type linkHost interface {
 	linkUp(from *instanceLink)
 	linkDown(from *instanceLink)
+	// pubsubUp and pubsubDown report the pubsub connection of a Redis instance's link.
+	pubsubUp(from *instanceLink)
+	pubsubDown(from *instanceLink)
 	reply(from *instanceLink, cmd Command, v resp.Value, err error)
 	hello(from *instanceLink, payload string)
 	pubsubActive(from *instanceLink)
@@ -51,6 +54,9 @@ type instanceLink struct {
 	mu   sync.Mutex
 	conn net.Conn // current cmd connection, closed by reconnect()
 	sub  net.Conn
+	// readerDone is set once the reader of conn has stopped (the instance closed it, or the
+	// stream broke): conn is finished, even before the cmd loop reports the link down.
+	readerDone bool
 }
 
 func startLink(ctx context.Context, host linkHost, t Target) *instanceLink {
@@ -78,6 +84,16 @@ func (l *instanceLink) reconnect() {
 	if l.sub != nil {
 		l.sub.Close()
 	}
+}
+
+// closedByPeer reports whether the current cmd connection is already finished: its reader has
+// stopped, or the instance's close is waiting in the socket (peerClosed). It never blocks on
+// the link's goroutines, so the engine may ask while holding its lock.
+func (l *instanceLink) closedByPeer() bool {
+	l.mu.Lock()
+	conn, done := l.conn, l.readerDone
+	l.mu.Unlock()
+	return done || (conn != nil && peerClosed(conn))
 }
 
 // errLinkQueueFull fails a command that the link could not even queue.
@@ -153,7 +169,7 @@ func (l *instanceLink) runCmd(ctx context.Context) {
 			continue
 		}
 		l.mu.Lock()
-		l.conn = conn
+		l.conn, l.readerDone = conn, false
 		l.mu.Unlock()
 		l.serveCmd(ctx, conn)
 		conn.Close()
@@ -198,6 +214,11 @@ func (l *instanceLink) serveCmd(ctx context.Context, conn net.Conn) {
 	go func() {
 		defer close(readerDone)
 		l.readReplies(conn, pending)
+		l.mu.Lock()
+		if l.conn == conn {
+			l.readerDone = true
+		}
+		l.mu.Unlock()
 	}()
 	defer func() {
 		conn.Close()
@@ -334,9 +355,14 @@ func (l *instanceLink) runPubSub(ctx context.Context) {
 			l.mu.Lock()
 			l.sub = conn
 			l.mu.Unlock()
-			l.servePubSub(conn)
+			refused := l.servePubSub(conn)
 			conn.Close()
-			continue // re-open a dropped connection at once, as for the cmd link
+			l.host.pubsubDown(l)
+			if !refused {
+				continue // re-open a dropped connection at once, as for the cmd link
+			}
+			// The instance refused the subscription (a wrong or missing auth-pass): retry once
+			// per reconnect period, as sentinel.c's reconnection does, rather than in a loop.
 		}
 		if !sleepCtx(ctx, l.host.reconnectDelay()) {
 			return
@@ -344,7 +370,12 @@ func (l *instanceLink) runPubSub(ctx context.Context) {
 	}
 }
 
-func (l *instanceLink) servePubSub(conn net.Conn) {
+// servePubSub subscribes to the hello channel on conn and delivers hellos until the connection
+// ends. It reports true when the instance answered the subscription with an error: hiredis,
+// which sentinel.c uses, closes a subscribed connection on an error reply it has no callback
+// for, so a SUBSCRIBE refused with -NOAUTH leaves the link down and the instance flagged
+// disconnected until auth-pass is right.
+func (l *instanceLink) servePubSub(conn net.Conn) (refused bool) {
 	w := resp.NewWriter(bufio.NewWriter(conn))
 	skip := 1
 	if args := l.authArgs(); args != nil {
@@ -354,17 +385,23 @@ func (l *instanceLink) servePubSub(conn net.Conn) {
 	w.WriteCommand(l.name("CLIENT"), "SETNAME", l.host.clientName("pubsub"))
 	w.WriteCommand(l.name("SUBSCRIBE"), helloChannel)
 	if w.Flush() != nil {
-		return
+		return false
 	}
+	// sentinel.c counts the link connected once both connections are open; the handshake's
+	// replies are not waited for.
+	l.host.pubsubUp(l)
 	r := resp.NewReader(bufio.NewReader(conn), resp.ClientLimits)
 	for {
 		v, err := r.ReadValue()
 		if err != nil {
-			return
+			return false
 		}
 		if skip > 0 {
 			skip--
 			continue
+		}
+		if v.IsError() {
+			return true
 		}
 		if (v.Kind != resp.KindArray && v.Kind != resp.KindPush) || len(v.Elems) < 3 {
 			continue

@@ -75,6 +75,9 @@ func (w *world) connectAll() {
 	for _, t := range w.s.Targets() {
 		if w.reachable(t.Addr) {
 			w.run(w.s.LinkUp(t.Addr, w.now))
+			if !t.Sentinel {
+				w.s.PubSubUp(t.Addr, w.now)
+			}
 		}
 	}
 }
@@ -94,6 +97,12 @@ func (w *world) run(e Effects) {
 		w.sent = append(w.sent, c)
 		v, err := w.answer(c)
 		if c.Op == OpReconnect {
+			// The runtime re-opens a dropped link at once; a reachable target is back up.
+			// (The world delivers no hellos over pubsub links, so they look silent and are
+			// dropped every min-link-reconnect-period.)
+			if w.reachable(c.Addr) {
+				w.run(w.s.LinkUp(c.Addr, w.now))
+			}
 			continue
 		}
 		w.run(w.s.HandleReply(c, v, err, w.now))

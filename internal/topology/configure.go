@@ -72,3 +72,27 @@ func configure(t Topology, s Spec) []Action {
 	}
 	return actions
 }
+
+// HoldPriorities drops replica-priority from the ConfigSet actions while a switchover runs: the
+// switchover steers the sentinels with replica-priority itself (and restores it when it ends),
+// so setting it back to the spec's value meanwhile would undo its steering.
+func HoldPriorities(d Decision) Decision {
+	actions := make([]Action, 0, len(d.Actions))
+	for _, a := range d.Actions {
+		if a.Kind == ConfigSet {
+			var kept []ConfigSetting
+			for _, c := range a.Config {
+				if c.Name != ReplicaPriority {
+					kept = append(kept, c)
+				}
+			}
+			if len(kept) == 0 {
+				continue
+			}
+			a.Config = kept
+		}
+		actions = append(actions, a)
+	}
+	d.Actions = actions
+	return d
+}

@@ -242,3 +242,21 @@ func TestScaleDownOfTheMastersOrdinal(t *testing.T) {
 		})
 	}
 }
+
+func TestHoldPrioritiesKeepsEverythingButReplicaPriority(t *testing.T) {
+	priority := ConfigSetting{Name: ReplicaPriority, Value: "100", Field: "spec.redis.replicas"}
+	maxmemory := ConfigSetting{Name: "maxmemory", Value: "1", Field: "spec.redis.customConfig[0]"}
+	d := Decision{Master: "rfr-a-0", Actions: []Action{
+		{Kind: ConfigSet, Node: "rfr-a-1", Config: []ConfigSetting{priority}},
+		{Kind: ConfigSet, Node: "rfr-a-2", Config: []ConfigSetting{maxmemory, priority}},
+		{Kind: Label, Node: "rfr-a-0", Role: role.Master},
+	}}
+	got := HoldPriorities(d)
+	want := []Action{
+		{Kind: ConfigSet, Node: "rfr-a-2", Config: []ConfigSetting{maxmemory}},
+		{Kind: Label, Node: "rfr-a-0", Role: role.Master},
+	}
+	if diff := cmp.Diff(want, got.Actions); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
