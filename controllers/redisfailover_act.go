@@ -28,7 +28,11 @@ func (r *RedisFailoverReconciler) act(ctx context.Context, rf *redisv1alpha1.Red
 		actionsTotal.WithLabelValues(rf.Namespace, rf.Name, string(a.Kind), outcome(err)).Inc()
 		if err != nil {
 			log.FromContext(ctx).Error(err, "action failed", "action", a.Kind, "why", a.Reason)
-			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonActionFailed, string(a.Kind), fmt.Sprintf("%s failed: %v", a, err))
+			reason := redisv1alpha1.ReasonActionFailed
+			if a.Kind == topology.ConfigSet {
+				reason = redisv1alpha1.ReasonConfigRefused
+			}
+			r.event(rf, corev1.EventTypeWarning, reason, string(a.Kind), fmt.Sprintf("%s failed: %v", a, err))
 			errs = append(errs, err)
 			if a.Kind == topology.Promote {
 				break
@@ -73,6 +77,9 @@ func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *r
 		// Recorded in status.switchover and carried out by the switchover step, like a
 		// requested one: the intent survives an operator restart.
 		return r.startRolloutSwitchover(ctx, rf, o, a.Reason)
+	case topology.ConfigSet:
+		node, _ := t.Node(a.Node)
+		return configSet(ctx, rc, node, a.Config)
 	case topology.DeletePod:
 		pod := o.redisPods[a.Node]
 		if pod == nil {
@@ -115,6 +122,24 @@ func (r *RedisFailoverReconciler) labelPod(ctx context.Context, pod *corev1.Pod,
 		return fmt.Errorf("labelling pod %s %s=%s: %w", pod.Name, redisv1alpha1.LabelRole, value, err)
 	}
 	return nil
+}
+
+// configSet applies each setting on its own, so that one refused value does not hold back the
+// others, and names the spec field of every refusal with Redis's own reason. A refusal is not
+// retried at once: the reconcile returns the error and controller-runtime backs off
+// exponentially, while the Warning Event tells the user which field to fix.
+func configSet(ctx context.Context, rc redis.Client, node topology.Node, settings []topology.ConfigSetting) error {
+	var errs []error
+	for _, c := range settings {
+		if err := rc.ConfigSet(ctx, node.Addr(), c.Name, c.Value); err != nil {
+			field := c.Field
+			if field == "" {
+				field = "Redis's default"
+			}
+			errs = append(errs, fmt.Errorf("%s refused %s %q from %s: %w", node.Pod, c.Name, c.Value, field, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func sentinelOptions(options []topology.SentinelOption) []redis.SentinelOption {

@@ -118,7 +118,7 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	switching, switchErr := r.switchover(ctx, rf, observed, health, password)
 	decision := r.plan(ctx, observed, health)
 	if switching {
-		decision = switchover.HoldRollout(decision)
+		decision = topology.HoldPriorities(switchover.HoldRollout(decision))
 	}
 	actErr := errors.Join(switchErr, r.act(ctx, rf, observed, decision, password))
 	if err := r.updateStatus(ctx, rf, observed, decision, health); err != nil {

@@ -19,6 +19,7 @@ var eventReasons = map[topology.ActionKind]string{
 	topology.AskFailover: redisv1alpha1.ReasonFailoverRequested,
 	topology.DeletePod:   redisv1alpha1.ReasonRollingRestart,
 	topology.Switchover:  redisv1alpha1.ReasonSwitchoverRequested,
+	topology.ConfigSet:   redisv1alpha1.ReasonConfigApplied,
 }
 
 func eventType(kind topology.ActionKind) string {

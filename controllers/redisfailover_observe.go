@@ -63,15 +63,20 @@ func (r *RedisFailoverReconciler) observeOnce(ctx context.Context, rf *redisv1al
 	if err != nil {
 		return nil, err
 	}
+	spec, err := topologySpec(defaulted)
+	if err != nil {
+		return nil, err
+	}
 	ask := observer{
 		client:         redis.Client{Password: password, Timeout: r.RedisTimeout},
 		redisPort:      int(defaulted.Spec.Redis.Port),
 		sentinelPort:   redisv1alpha1.SentinelPort,
 		masterName:     defaulted.MasterName(),
 		updateRevision: updateRevision,
+		configNames:    spec.ConfigNames(),
 	}
 	o := &observation{
-		spec:      topologySpec(defaulted),
+		spec:      spec,
 		topology:  ask.topology(ctx, redisPods, sentinelPods),
 		redisPods: map[string]*corev1.Pod{},
 		at:        at,
@@ -109,8 +114,16 @@ func (r *RedisFailoverReconciler) listPods(ctx context.Context, rf *redisv1alpha
 	return pods.Items, nil
 }
 
-func topologySpec(rf *redisv1alpha1.RedisFailover) topology.Spec {
+func topologySpec(rf *redisv1alpha1.RedisFailover) (topology.Spec, error) {
 	s := rf.Spec.Sentinel
+	live, err := render.RedisLiveSettings(rf)
+	if err != nil {
+		return topology.Spec{}, fmt.Errorf("live settings: %w", err)
+	}
+	config := make([]topology.ConfigSetting, len(live))
+	for i, l := range live {
+		config[i] = topology.ConfigSetting{Name: l.Directive, Value: l.Value, Field: l.Field}
+	}
 	return topology.Spec{
 		MasterName:            rf.MasterName(),
 		Nodes:                 int(rf.Spec.Redis.Replicas),
@@ -119,7 +132,8 @@ func topologySpec(rf *redisv1alpha1.RedisFailover) topology.Spec {
 		DownAfterMilliseconds: int(s.DownAfterMilliseconds),
 		FailoverTimeout:       int(s.FailoverTimeout),
 		ParallelSyncs:         int(s.ParallelSyncs),
-	}
+		LiveConfig:            config,
+	}, nil
 }
 
 func (o *observation) sentinelAddrs() []string {
@@ -142,6 +156,8 @@ type observer struct {
 	// updateRevision is the StatefulSet's status.updateRevision; pods whose
 	// controller-revision-hash label differs are Outdated. Empty: none is.
 	updateRevision string
+	// configNames are the settings read with CONFIG GET for the plan to compare.
+	configNames []string
 }
 
 // topology builds the Topology of the given pods. It never fails: what could not be learned is
@@ -161,6 +177,11 @@ func (o observer) topology(ctx context.Context, redisPods, sentinelPods []corev1
 				return
 			}
 			t.Nodes[i].Replication = replication(info.Replication)
+			// A node whose settings cannot be read keeps Config nil: nothing is compared, so
+			// nothing is set on it until a later reconcile reads them.
+			if config, err := o.client.ConfigGet(ctx, t.Nodes[i].Addr(), o.configNames...); err == nil {
+				t.Nodes[i].Config = config
+			}
 		})
 	}
 	for i := range sentinelPods {
@@ -245,7 +266,7 @@ func sentinelPeers(peers []redis.SentinelPeer) []topology.SentinelPeer {
 	}
 	out := make([]topology.SentinelPeer, len(peers))
 	for i, p := range peers {
-		out[i] = topology.SentinelPeer{IP: p.IP, Port: p.Port, Down: p.Down()}
+		out[i] = topology.SentinelPeer{IP: p.IP, Port: p.Port, Down: p.Down(), Priority: p.Priority}
 	}
 	return out
 }

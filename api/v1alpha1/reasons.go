@@ -83,6 +83,12 @@ const (
 	// ReasonSwitchoverRequested: a sentinel was asked for the switchover in status.switchover
 	// (SENTINEL FAILOVER), requested with the annotation or by a rollout.
 	ReasonSwitchoverRequested = "SwitchoverRequested"
+	// ReasonConfigApplied: settings Redis applies live were set on a node with CONFIG SET,
+	// without a restart; the note names each setting, its value and its spec field.
+	ReasonConfigApplied = "ConfigApplied"
+	// ReasonConfigRefused: a node refused a live setting (Warning); the note names the spec
+	// field and Redis's reason. Retried with the reconcile's backoff, not in a loop.
+	ReasonConfigRefused = "ConfigRefused"
 	// ReasonSwitchoverAccepted: a switchover request passed validation and is recorded in
 	// status.switchover.
 	ReasonSwitchoverAccepted = "SwitchoverAccepted"

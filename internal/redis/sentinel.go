@@ -55,6 +55,9 @@ type SentinelPeer struct {
 	// MasterLinkOK is a replica's master-link-status as the sentinel last saw it in the replica's
 	// INFO; sentinels will not promote a replica they last saw unlinked.
 	MasterLinkOK bool
+	// Priority is a replica's replica-priority as the sentinel last read it from the replica's
+	// INFO (0: never promoted), -1 when the entry carries none (other sentinels).
+	Priority int
 }
 
 // Down reports the flags with which clients (go-redis, Lettuce, redis-py) drop an entry.
@@ -218,7 +221,7 @@ func parsePeers(entries []map[string]string) ([]SentinelPeer, error) {
 	for _, f := range entries {
 		p := fieldParser{fields: f}
 		peer := SentinelPeer{IP: f["ip"], Port: p.requiredInt("port"), RunID: f["runid"], Flags: splitFlags(f["flags"]),
-			MasterLinkOK: f["master-link-status"] == "ok"}
+			MasterLinkOK: f["master-link-status"] == "ok", Priority: int(p.optionalInt64("slave-priority", -1))}
 		if p.err != nil {
 			return nil, p.err
 		}

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 
@@ -70,6 +71,10 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 	if _, err := SentinelMasterOptions(rf); err != nil {
 		return nil, fmt.Errorf("rendering sentinel options: %w", err)
 	}
+	// Likewise a live setting Redis would refuse stops the render, naming the field.
+	if _, err := RedisLiveSettings(rf); err != nil {
+		return nil, fmt.Errorf("rendering live settings: %w", err)
+	}
 
 	redisCM := configMap(rf, RedisName(rf), redisv1alpha1.ComponentRedis, map[string]string{
 		redisConfKey:     redisConfText,
@@ -90,7 +95,7 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		MasterService:        masterService(rf),
 		ReplicaService:       replicaService(rf),
 		SentinelService:      sentinelService(rf),
-		RedisStatefulSet:     redisStatefulSet(rf, hashData(redisCM.Data)),
+		RedisStatefulSet:     redisStatefulSet(rf, redisTemplateHash(redisCM.Data)),
 		SentinelDeployment:   sentinelDeployment(rf, sentinel, hashData(sentinelCM.Data)),
 		RedisPDB:             podDisruptionBudget(objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis), RedisSelector(rf)),
 		SentinelPDB:          podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
@@ -116,6 +121,15 @@ func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, er
 	}
 	_, err := ParseSentinelImplementation(string(opts.SentinelImplementation))
 	return program{}, err
+}
+
+// redisTemplateHash is the Redis pod template's checksum of its ConfigMap: everything but the
+// lines of live settings, which CONFIG SET applies without a restart (see livesettings.go).
+// Changing only those leaves the pod template alone, so no pod restarts for them.
+func redisTemplateHash(data map[string]string) string {
+	restart := maps.Clone(data)
+	restart[redisConfKey] = restartRelevant(data[redisConfKey])
+	return hashData(restart)
 }
 
 var masterNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

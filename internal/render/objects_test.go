@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -327,13 +328,79 @@ func TestObjectsRefusesAnUnsafeMasterName(t *testing.T) {
 func TestConfigChangeChangesPodTemplateHash(t *testing.T) {
 	a := mustRender(t, newRF()).RedisStatefulSet.Spec.Template.Annotations[AnnotationConfigHash]
 	b := mustRender(t, newRF(func(rf *redisv1alpha1.RedisFailover) {
-		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 100mb"}
+		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"databases 32"}
 	})).RedisStatefulSet.Spec.Template.Annotations[AnnotationConfigHash]
 	if a == b {
-		t.Errorf("config hash %s did not change with customConfig", a)
+		t.Errorf("config hash %s did not change with a setting that needs a restart", a)
 	}
 	if again := mustRender(t, newRF()).RedisStatefulSet.Spec.Template.Annotations[AnnotationConfigHash]; again != a {
 		t.Errorf("config hash not deterministic: %s then %s", a, again)
+	}
+}
+
+// Settings Redis applies live (CONFIG SET) reach the ConfigMap, for pods that start later, but
+// not the pod template: otherwise changing them would restart every pod anyway.
+func TestLiveSettingsLeavePodTemplateAlone(t *testing.T) {
+	base := mustRender(t, newRF())
+	live := mustRender(t, newRF(func(rf *redisv1alpha1.RedisFailover) {
+		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 100mb", "maxmemory-policy allkeys-lru", "timeout 30"}
+		rf.Spec.Redis.MinReplicasToWrite = 1
+		rf.Spec.Redis.MinReplicasMaxLag = 5
+	}))
+	if diff := cmp.Diff(base.RedisStatefulSet.Spec.Template, live.RedisStatefulSet.Spec.Template); diff != "" {
+		t.Errorf("live settings changed the pod template (-before +after):\n%s", diff)
+	}
+	if !strings.Contains(live.RedisConfigMap.Data[redisConfKey], "\nmaxmemory 100mb\n") {
+		t.Errorf("redis.conf lacks the live setting:\n%s", live.RedisConfigMap.Data[redisConfKey])
+	}
+}
+
+func TestRedisLiveSettings(t *testing.T) {
+	rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
+		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 1mb", "databases 4", "maxmemory 2mb", "appendonly YES"}
+		rf.Spec.Redis.MinReplicasToWrite = 1
+	}).WithDefaults()
+	got, err := RedisLiveSettings(rf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]DesiredSetting{}
+	for _, d := range got {
+		byName[d.Directive] = d
+	}
+	if len(got) != len(LiveSettings) {
+		t.Errorf("%d desired settings, want one per live setting (%d)", len(got), len(LiveSettings))
+	}
+	want := map[string]DesiredSetting{
+		// The last entry wins, as when Redis reads redis.conf.
+		"maxmemory":             {Directive: "maxmemory", Value: "2097152", Field: "spec.redis.customConfig[2]"},
+		"appendonly":            {Directive: "appendonly", Value: "yes", Field: "spec.redis.customConfig[3]"},
+		"min-replicas-to-write": {Directive: "min-replicas-to-write", Value: "1", Field: "spec.redis.minReplicasToWrite"},
+		"repl-backlog-size":     {Directive: "repl-backlog-size", Value: "16777216", Field: "spec.redis.replBacklogSize"},
+		// Unset: Redis's default, so that removing an entry undoes it.
+		"timeout": {Directive: "timeout", Value: "0"},
+	}
+	for name, w := range want {
+		if byName[name] != w {
+			t.Errorf("%s: got %+v, want %+v", name, byName[name], w)
+		}
+	}
+	if _, ok := byName["databases"]; ok {
+		t.Error("databases needs a restart but is among the live settings")
+	}
+
+	for entry, field := range map[string]string{
+		"maxmemory lots": "spec.redis.customConfig[0]",
+		"timeout 1.5":    "spec.redis.customConfig[0]",
+		"appendonly on":  "spec.redis.customConfig[0]",
+		"maxmemory 1 2":  "spec.redis.customConfig[0]",
+	} {
+		bad := newRF(func(rf *redisv1alpha1.RedisFailover) {
+			rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{redisv1alpha1.RedisConfigLine(entry)}
+		})
+		if _, err := Objects(bad, Options{SentinelImage: testSentinelImage}); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%q: err = %v, want a refusal naming %s", entry, err, field)
+		}
 	}
 }
 
@@ -448,5 +515,36 @@ func TestSentinelImplementation(t *testing.T) {
 	}
 	if _, err := ParseSentinelImplementation(""); err == nil {
 		t.Error("ParseSentinelImplementation(\"\") accepted an empty value")
+	}
+}
+
+// While status.master names a pod on an ordinal that spec.redis.replicas no longer has, the
+// StatefulSet keeps that pod; once the master is on a node that stays, it shrinks to the spec.
+func TestStatefulSetKeepsTheMastersOrdinalUntilItMoves(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		replicas int32
+		master   string
+		want     int32
+	}{
+		{"no master known yet: the spec", 2, "", 2},
+		{"master on an ordinal that stays: the spec", 2, "rfr-cache-1", 2},
+		{"master on the highest ordinal, 5 to 2: kept at 5", 2, "rfr-cache-4", 5},
+		{"master on ordinal 3, 5 to 2: kept at 4, ordinal 4 goes at once", 2, "rfr-cache-3", 4},
+		{"scaling up is never held back", 5, "rfr-cache-2", 5},
+		{"a master name of another StatefulSet is ignored", 2, "other-4", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
+				rf.Spec.Redis.Replicas = tc.replicas
+				if tc.master != "" {
+					rf.Status.Master = &redisv1alpha1.MasterStatus{Pod: tc.master}
+				}
+			})
+			got := *mustRender(t, rf).RedisStatefulSet.Spec.Replicas
+			if got != tc.want {
+				t.Errorf("StatefulSet replicas = %d, want %d", got, tc.want)
+			}
+		})
 	}
 }

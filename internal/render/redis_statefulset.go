@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -138,7 +139,7 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
 		ObjectMeta: objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis),
 		Spec: appsv1.StatefulSetSpec{
-			Replicas:    ptr.To(r.Replicas),
+			Replicas:    ptr.To(redisReplicas(rf)),
 			ServiceName: RedisName(rf),
 			Selector:    &metav1.LabelSelector{MatchLabels: selector},
 			// Nodes start together: which one becomes master is decided by the controller from
@@ -160,6 +161,29 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 			VolumeClaimTemplates: claims,
 		},
 	}
+}
+
+// redisReplicas is the StatefulSet's replicas: spec.redis.replicas, except while status.master
+// names a pod on an ordinal that spec.redis.replicas no longer has. The StatefulSet then keeps
+// that pod (the master's ordinal+1) until the sentinels have switched over to a node that stays
+// (topology's scale-down rule asks them) and status.master names it: the master is never
+// deleted from under its clients. Status holds the intent, so an operator restarted midway
+// neither forgets it nor shrinks early.
+func redisReplicas(rf *redisv1alpha1.RedisFailover) int32 {
+	want := rf.Spec.Redis.Replicas
+	m := rf.Status.Master
+	if m == nil {
+		return want
+	}
+	prefix := RedisName(rf) + "-"
+	if !strings.HasPrefix(m.Pod, prefix) {
+		return want
+	}
+	ordinal, err := strconv.Atoi(strings.TrimPrefix(m.Pod, prefix))
+	if err != nil || ordinal < 0 || int32(ordinal) < want {
+		return want
+	}
+	return int32(ordinal) + 1
 }
 
 func volumeClaimTemplate(rf *redisv1alpha1.RedisFailover, pvc *redisv1alpha1.EmbeddedPersistentVolumeClaim) corev1.PersistentVolumeClaim {

@@ -20,7 +20,14 @@ type Spec struct {
 	DownAfterMilliseconds int
 	FailoverTimeout       int
 	ParallelSyncs         int
+	// LiveConfig is the value every node must have of each setting Redis applies live (CONFIG
+	// SET), normalised as CONFIG GET answers it.
+	LiveConfig []ConfigSetting
 }
+
+// ConfigSetting is one Redis setting, its value and the spec field it comes from ("" for
+// Redis's default), so that an Event or error names the field to fix.
+type ConfigSetting struct{ Name, Value, Field string }
 
 // ActionKind says what an action does.
 type ActionKind string
@@ -47,6 +54,8 @@ const (
 	Switchover ActionKind = "Switchover"
 	// DeletePod deletes Node's pod so that the StatefulSet recreates it at the new revision.
 	DeletePod ActionKind = "DeletePod"
+	// ConfigSet applies Config to Node with CONFIG SET, without a restart.
+	ConfigSet ActionKind = "ConfigSet"
 )
 
 // Action is one step, with the reason that goes into a log line and an Event.
@@ -62,6 +71,8 @@ type Action struct {
 	Role role.Role
 	// Options are the SetOptions changes.
 	Options []SentinelOption
+	// Config are the ConfigSet changes.
+	Config []ConfigSetting
 	// Reason says why, in words for a log line and an Event.
 	Reason string
 }
@@ -104,13 +115,26 @@ type Decision struct {
 //     is never passed over because it was briefly unreachable.
 //  5. With a master: every other answering node that does not follow it is pointed at it, role
 //     labels follow, sentinels that do not monitor it are told to, drifted options are set.
-//  6. Only when rules 1-5 find nothing to do, wait for nothing, and the RedisFailover is
-//     healthy (h.Ready()), take the next step of a rollout of a new pod template (see rollout).
+//  6. Only when rules 1-5 find nothing to do and wait for nothing: every node whose live
+//     settings differ from the spec gets them with CONFIG SET (see configure), and
+//  7. while the master sits on an ordinal that spec.redis.replicas no longer has, the next step
+//     of moving it to a node that stays (see scaleDown); otherwise,
+//  8. when the RedisFailover is also healthy (h.Ready()), the next step of a rollout of a new
+//     pod template (see rollout).
 func Plan(t Topology, s Spec, h Health) Decision {
 	d := heal(t, s)
-	if len(d.Actions) == 0 && d.Waiting == "" && h.Ready() {
+	if len(d.Actions) > 0 || d.Waiting != "" {
+		return d
+	}
+	configSets := configure(t, s)
+	if step, waiting, doomed := scaleDown(t, s, d.Master); doomed {
+		d.Actions, d.Waiting = append(configSets, step...), waiting
+		return d
+	}
+	if h.Ready() {
 		d.Actions = rollout(t, d.Master)
 	}
+	d.Actions = append(configSets, d.Actions...)
 	return d
 }
 

@@ -45,6 +45,9 @@ type Node struct {
 	// Err is why the server could not be asked (no IP yet, timeout, refused, ...); "" if it answered.
 	Err         string
 	Replication Replication
+	// Config is what CONFIG GET answered for the settings the plan keeps in step (the live
+	// settings and replica-priority); nil when it could not be read, so nothing is compared.
+	Config map[string]string
 }
 
 // Replication is what a node's INFO replication section says, as far as decisions need it.
@@ -150,6 +153,9 @@ type SentinelPeer struct {
 	// Down is true when the sentinel flags the entry down or disconnected: clients drop it, and
 	// so does every count here.
 	Down bool
+	// Priority is a replica entry's replica-priority as the sentinel last read it (0: the
+	// sentinels never promote it); -1 when unknown.
+	Priority int
 }
 
 // SentinelOption is one SENTINEL SET name value pair.

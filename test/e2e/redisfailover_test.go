@@ -571,7 +571,10 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 	// A patch, not an update: the operator writes the status all the time, so an update with
 	// the resourceVersion read above would conflict.
 	patched := rf.DeepCopy()
-	patched.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 64mb"}
+	// databases is immutable in Redis: it needs a restart, so it changes the pod template (a
+	// live setting such as maxmemory would be applied with CONFIG SET instead; see
+	// TestLiveSettingChangeRestartsNoPod).
+	patched.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"databases 32"}
 	if err := f.Client.Patch(ctx, patched, client.MergeFrom(rf)); err != nil {
 		t.Fatal(err)
 	}
@@ -643,8 +646,8 @@ func TestPodTemplateChangeRollsOutReplicasFirst(t *testing.T) {
 		if out, err := redisCLI(ctx, f, ns, n.Pod, "GET", "before-rollout"); err != nil || out != "kept" {
 			t.Errorf("%s after the rollout: GET before-rollout = %q (%v), want kept", n.Pod, out, err)
 		}
-		if out, err := redisCLI(ctx, f, ns, n.Pod, "CONFIG", "GET", "maxmemory"); err != nil || !strings.HasSuffix(out, "67108864") {
-			t.Errorf("%s after the rollout: maxmemory %q (%v), want 64mb", n.Pod, out, err)
+		if out, err := redisCLI(ctx, f, ns, n.Pod, "CONFIG", "GET", "databases"); err != nil || !strings.HasSuffix(out, "32") {
+			t.Errorf("%s after the rollout: databases %q (%v), want 32", n.Pod, out, err)
 		}
 	}
 }
