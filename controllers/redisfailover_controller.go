@@ -47,7 +47,7 @@ const (
 	DefaultResyncPeriod = 60 * time.Second
 )
 
-// +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers,verbs=get;list;watch
+// +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=redis.failover.dev,resources=redisfailovers/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
