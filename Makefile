@@ -75,7 +75,7 @@ lint: $(CONTROLLER_GEN) ## gofmt, go vet, shellcheck, and a check that `make man
 ##@ Tests
 .PHONY: test
 # tools first: on a fresh machine it builds everything once (long: the README gives measured times); afterwards seconds.
-test: tools lint test-unit test-soak test-envtest test-e2e test-e2e-stock-sentinel ## Unit, envtest, client soak (short) and end-to-end tests, the latter also with stock redis-sentinel (builds the toolchain and brings the local cluster up if needed)
+test: tools lint test-unit test-soak test-envtest test-e2e ## Unit, envtest, client soak (short) and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
 
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
