@@ -121,52 +121,6 @@ func TestScaleRedisDownAcrossTheMasterThenUp(t *testing.T) {
 	writer.StopAndVerify(ctx)
 }
 
-// Scaling the sentinels up and down keeps the quorum a majority of the count on every sentinel,
-// and the RedisFailover Ready; the checking writer, which asks the sentinels, loses nothing.
-func TestScaleSentinelsKeepsTheQuorum(t *testing.T) {
-	t.Parallel()
-	f := newFramework(t)
-	ns := f.CreateNamespace(t, "rf-sentinels")
-	ctx := t.Context()
-	createRedisFailover(t, f, ns, "quorum", "")
-	rf := waitReady(t, f, ns, "quorum")
-	writer := startWriter(t, f, rf, "")
-	for _, step := range []struct{ replicas, quorum int32 }{{5, 3}, {3, 2}} {
-		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(rf), rf); err != nil {
-			t.Fatal(err)
-		}
-		patched := rf.DeepCopy()
-		patched.Spec.Sentinel.Replicas = step.replicas
-		if err := f.Client.Patch(ctx, patched, client.MergeFrom(rf)); err != nil {
-			t.Fatal(err)
-		}
-		started := writer.Mark(fmt.Sprintf("spec.sentinel.replicas -> %d", step.replicas))
-		framework.WaitFor(ctx, t, 4*time.Minute, fmt.Sprintf("%d sentinels, each with quorum %d, and Ready", step.replicas, step.quorum), func(ctx context.Context) (bool, error) {
-			ips := podIPs(t, f, ns, "quorum", redisv1alpha1.ComponentSentinel)
-			if int32(len(ips)) != step.replicas {
-				return false, fmt.Errorf("%d sentinel pods", len(ips))
-			}
-			for _, ip := range ips {
-				out, err := redisCLI(ctx, f, ns, "rfr-quorum-0", "-h", ip, "-p", "26379", "SENTINEL", "MASTER", rf.Status.MasterName)
-				if err != nil {
-					return false, err
-				}
-				if q := fieldAfter(out, "quorum"); q != strconv.Itoa(int(step.quorum)) {
-					return false, fmt.Errorf("sentinel %s has quorum %q, want %d", ip, q, step.quorum)
-				}
-			}
-			got := waitReady(t, f, ns, "quorum")
-			if got.Status.Sentinels.Quorum != step.quorum {
-				return false, fmt.Errorf("status.sentinels.quorum %d", got.Status.Sentinels.Quorum)
-			}
-			return true, nil
-		})
-		t.Logf("sentinels scaled to %d (quorum %d) in %.1fs", step.replicas, step.quorum, time.Since(started).Seconds())
-	}
-	writer.WaitWritesAfter(ctx, time.Now(), 30*time.Second)
-	writer.StopAndVerify(ctx)
-}
-
 func redisPods(t *testing.T, f *framework.Framework, ns, instance string) map[string]*corev1.Pod {
 	t.Helper()
 	var pods corev1.PodList
