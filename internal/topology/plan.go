@@ -365,7 +365,7 @@ func sentinelsCanRecover(t Topology) bool {
 	return false
 }
 
-// sentinelsSeeDown reports whether a sentinel that names the leading master judges it down.
+// sentinelsSeeDown reports whether a sentinel that names the most-voted master judges it down.
 func sentinelsSeeDown(t Topology, v SentinelVerdict) bool {
 	for _, sn := range t.Sentinels {
 		m := sn.View.Master

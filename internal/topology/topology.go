@@ -207,7 +207,7 @@ type SentinelVerdict struct {
 // Agreed reports whether at least quorum sentinels name the same master.
 func (v SentinelVerdict) Agreed(quorum int) bool { return v.Leading != "" && v.LeadingVotes >= quorum }
 
-// Verdict tallies the sentinels' views. Ties for the lead go to the lexically smaller address so
+// Verdict tallies the sentinels' views. Ties go to the lexically smaller address so
 // that the result does not depend on the order pods were listed in.
 func (t Topology) Verdict() SentinelVerdict {
 	v := SentinelVerdict{Votes: map[string]int{}}

@@ -40,7 +40,7 @@ type Config struct {
 	PidFile       string
 	ProtectedMode bool
 	RequirePass   Secret
-	// Users are `user <name> <rule>...` ACL lines, each without the leading "user".
+	// Users are `user <name> <rule>...` ACL lines, each without the "user" keyword.
 	// The rules may contain passwords (>pw, #hash): treat them as secret.
 	Users   [][]string
 	ACLFile string
