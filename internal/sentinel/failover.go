@@ -89,6 +89,14 @@ func (s *State) setFailoverState(m *Master, st failoverState, now time.Time) {
 }
 
 func (s *State) abortFailover(m *Master, now time.Time, e *Effects) {
+	// A planned switchover that gave up before anything was promoted changed nothing in the
+	// topology, so it must not hold back the failover of a master that is down meanwhile:
+	// sentinel.c's 2*failover-timeout spacing would leave a master that died during its own
+	// switchover (a pod force-deleted in its preStop hook) without a failover for 20 s at
+	// failover-timeout 10 s.
+	if m.has(flagForceFailover) && m.failoverState <= failoverWaitCatchUp {
+		m.failoverStartTime = time.Time{}
+	}
 	m.flags &^= flagFailoverInProgress | flagForceFailover
 	s.setFailoverState(m, failoverNone, now)
 	if m.promoted != nil {
@@ -204,7 +212,15 @@ func (s *State) failoverSelectSlave(m *Master, now time.Time, e *Effects) {
 	s.event(e, true, "+failover-state-send-slaveof-noone", m, r, "")
 }
 
+// switchoverTimedOut ends a planned switchover that cannot complete: its catch-up wait ran out,
+// or the master it pauses is down (SDOWN), which leaves its offset unknowable and its fate to
+// the failover of a down master.
 func (s *State) switchoverTimedOut(m *Master, now time.Time, e *Effects) bool {
+	if m.has(flagSDown) {
+		s.event(e, true, "-failover-abort-master-down", m, m.Instance, "")
+		s.abortFailover(m, now, e)
+		return true
+	}
 	if now.Sub(m.failoverStateSince) <= min(switchoverPause, m.Config.FailoverTimeout)/2 {
 		return false
 	}
@@ -237,16 +253,18 @@ func (s *State) pausedReply(m *Master, ok bool, now time.Time, e *Effects) {
 // failoverWaitCatchUp moves on once the replica has the paused master's offset; poll (from the
 // 10 ms tick, never from a reply, which would spin) asks the replica again.
 func (s *State) failoverWaitCatchUp(m *Master, now time.Time, e *Effects, poll bool) {
+	// A replica that has every write of the paused master is promoted even if the master died
+	// meanwhile: nothing it acknowledged is missing.
+	if m.catchUpTarget >= 0 && m.promoted.replOffset >= m.catchUpTarget && m.promoted.infoRefresh.After(m.failoverStateSince) {
+		s.setFailoverState(m, failoverSendSlaveofNoOne, now)
+		s.event(e, true, "+failover-state-send-slaveof-noone", m, m.promoted, "")
+		return
+	}
 	if s.switchoverTimedOut(m, now, e) {
 		return
 	}
 	if m.catchUpTarget < 0 {
 		return // the master's offset after the pause is not known yet
-	}
-	if m.promoted.replOffset >= m.catchUpTarget && m.promoted.infoRefresh.After(m.failoverStateSince) {
-		s.setFailoverState(m, failoverSendSlaveofNoOne, now)
-		s.event(e, true, "+failover-state-send-slaveof-noone", m, m.promoted, "")
-		return
 	}
 	if poll {
 		s.sendInfo(m, m.promoted, now, e)

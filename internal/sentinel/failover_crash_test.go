@@ -224,3 +224,35 @@ func TestForcedFailoverRightAfterAFencedRestartIsNotRefused(t *testing.T) {
 		t.Fatalf("not promoted; events %v", w.events)
 	}
 }
+
+func TestMasterVanishedDuringItsSwitchoverFailsOverAtOnce(t *testing.T) {
+	// A pod force-deleted while its preStop hook asked for a switchover: the master is paused,
+	// the replica is behind, and then the master stops answering at all. The switchover must
+	// give up when the master is down and the failover of the down master must follow at
+	// once, not after 2*failover-timeout as after a failed failover.
+	w, m, reps := setupOneSentinel(t, 100)
+	reps[0].offset = 900 // never catches up: the master is gone before it can
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		r.infoRefresh = w.now
+	}
+	_, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	w.run(e)
+	if st := w.s.Masters["mymaster"].failoverState; st != failoverWaitCatchUp {
+		t.Fatalf("state %s, want wait_catch_up", failoverStateNames[st])
+	}
+	m.hung = true
+	gone := w.now
+	for w.eventCount("+switch-master") == 0 && w.now.Sub(gone) < time.Minute {
+		w.advance(100 * time.Millisecond)
+	}
+	if w.eventCount("+switch-master") == 0 {
+		t.Fatalf("no failover within a minute of the master vanishing mid-switchover; events %v", w.events)
+	}
+	if w.eventCount("-failover-abort-master-down") != 1 {
+		t.Fatalf("the switchover was not given up for the master being down; events %v", w.events)
+	}
+	bound := downAfter + w.s.pingPeriod(w.s.Masters["mymaster"]) + time.Second
+	if d := w.now.Sub(gone); d > bound {
+		t.Fatalf("+switch-master %v after the master vanished, want at most %v (down-after %v)", d, bound, downAfter)
+	}
+}
