@@ -67,6 +67,9 @@ type Command struct {
 	RunID    string        // OpAskMasterDown: own runid (vote request) or "*"
 	MasterAt Addr          // OpAskMasterDown: the master's address
 	Duration time.Duration // OpPauseWrites
+	// Probe marks an OpPing sent to prove, before a reply to a client, that a master still
+	// answers (State.ProbeMasters); the runtime releases the waiting reply with its answer.
+	Probe bool
 }
 
 // Event is one sentinel event: published on the channel Type, logged with Warning's level.

@@ -47,6 +47,9 @@ type Engine struct {
 	openLink func(ctx context.Context, host linkHost, t Target) *instanceLink
 
 	scripts *scriptRunner
+	// probeWaiters are the replies waiting for a probe PING of a master to be answered, by
+	// address (awaitMastersAnswer).
+	probeWaiters map[string][]chan struct{}
 }
 
 // EngineOptions wires an Engine.
@@ -64,6 +67,7 @@ func NewEngine(state *State, opts EngineOptions) *Engine {
 	e := &Engine{
 		log: opts.Log, now: opts.Clock, store: opts.Store, publisher: opts.Publisher, exit: opts.Exit,
 		state: state, links: map[string]*instanceLink{}, kick: make(chan struct{}, 1), openLink: startLink,
+		probeWaiters: map[string][]chan struct{}{},
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -318,6 +322,18 @@ func (e *Engine) handleReply(cmd Command, v resp.Value, err error) {
 		e.log.V(2).Info("command failed", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err.Error())
 	}
 	e.apply(e.state.HandleReply(cmd, v, err, e.now()))
+	if cmd.Probe {
+		e.releaseProbeWaiters(cmd.Addr)
+	}
+}
+
+// releaseProbeWaiters lets every reply waiting on a probe of addr go on; e.mu is held.
+func (e *Engine) releaseProbeWaiters(addr Addr) {
+	k := addr.String()
+	for _, ch := range e.probeWaiters[k] {
+		close(ch)
+	}
+	delete(e.probeWaiters, k)
 }
 
 func (e *Engine) hello(from *instanceLink, payload string) {
@@ -394,6 +410,9 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 	if len(args) == 1 && strings.EqualFold(args[0], "pending-scripts") {
 		return e.scripts.pending()
 	}
+	if name, ok := reportsMasterFlags(args); ok {
+		e.awaitMastersAnswer(name)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.noticeClosedLinks()
@@ -409,6 +428,63 @@ func (e *Engine) Sentinel(args []string) resp.Value {
 	}
 	e.apply(eff)
 	return v
+}
+
+// probeBound is how long a reply about a master waits for the master to answer a probe PING.
+// A live master answers within a network round trip; a killed one closes its connections
+// within it; only a hung (stopped) one uses up the bound, and is then reported as it stands.
+const probeBound = 20 * time.Millisecond
+
+// reportsMasterFlags tells the SENTINEL subcommands whose reply gives a master's flags, which
+// clients read to decide whether to connect to it (node-redis's createSentinel skips a master
+// flagged s_down or disconnected, and otherwise reconnects to it for as long as it takes), and
+// the master they are about ("" for all).
+func reportsMasterFlags(args []string) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	switch strings.ToLower(args[0]) {
+	case "masters":
+		return "", len(args) == 1
+	case "master":
+		if len(args) == 2 {
+			return args[1], true
+		}
+	}
+	return "", false
+}
+
+// awaitMastersAnswer pings the master(s) the reply will describe and waits, up to probeBound,
+// for the answer or the link's close. A client whose connection to a killed master just
+// dropped asks at once; the sentinel's own connections to that master may not have been
+// closed yet (the dying process closes its sockets one by one, and on a loaded machine it
+// can be preempted between them for milliseconds), and no TCP state can show a close that has
+// not happened. A PING sent now is answered only by a master that is still alive, and a dying
+// one fails it by closing the link. redis-sentinel answers from what it knows; the extra round
+// trip is listed in docs/sentinel-differences.md.
+func (e *Engine) awaitMastersAnswer(name string) {
+	e.mu.Lock()
+	eff, probed := e.state.ProbeMasters(name, e.now())
+	waits := make([]chan struct{}, 0, len(probed))
+	for _, a := range probed {
+		ch := make(chan struct{})
+		e.probeWaiters[a.String()] = append(e.probeWaiters[a.String()], ch)
+		waits = append(waits, ch)
+	}
+	e.apply(eff)
+	e.mu.Unlock()
+	if len(waits) == 0 {
+		return
+	}
+	timer := time.NewTimer(probeBound)
+	defer timer.Stop()
+	for _, ch := range waits {
+		select {
+		case <-ch:
+		case <-timer.C:
+			return
+		}
+	}
 }
 
 // noticeClosedLinks counts down, before a SENTINEL command is answered, every link whose

@@ -203,3 +203,61 @@ func containsOp(ops []Op, op Op) bool {
 	}
 	return false
 }
+
+// TestMasterThatDiesAsItIsAskedAboutIsReportedDisconnected holds the node-redis stall of the
+// client soak: a client whose connection to a killed master dropped asks SENTINEL MASTER
+// before the dying master has closed the sentinel's own connection (it closes its sockets one
+// by one, and a loaded machine preempts it between them). Nothing on the link shows the death
+// yet; the reply must wait for the master to answer a PING, which a dying master fails by
+// closing the link. Reported "master" without "disconnected", node-redis reconnects to the
+// dead address and never looks at the failover that follows.
+func TestMasterThatDiesAsItIsAskedAboutIsReportedDisconnected(t *testing.T) {
+	te := newLinkTestEngine(t)
+	l := te.linkTo(linkTestMaster)
+	drain(l)
+	if flags := masterFlags(t, te); flags != "master" {
+		t.Fatalf("flags %q of a master that answers nothing yet, want %q", flags, "master")
+	}
+	drain(l)
+
+	// The master dies on the next command it is sent: its close fails whatever is in flight.
+	died := make(chan Op, 1)
+	go func() {
+		c := <-l.out
+		l.mu.Lock()
+		l.readerDone = true
+		l.mu.Unlock()
+		te.reply(l, c, resp.Value{}, errors.New("link closed"))
+		died <- c.Op
+	}()
+	if flags := masterFlags(t, te); !strings.Contains(flags, "disconnected") {
+		t.Fatalf("SENTINEL MASTER flags %q of a master that died as it was asked about, want disconnected", flags)
+	}
+	if op := <-died; op != OpPing {
+		t.Fatalf("the master was sent %s before the reply, want a PING", op)
+	}
+}
+
+// TestMasterThatAnswersTheProbeIsReportedUp: the probe of a live master is answered and the
+// reply shows it as it is, with the PING's answer counted like any other.
+func TestMasterThatAnswersTheProbeIsReportedUp(t *testing.T) {
+	te := newLinkTestEngine(t)
+	l := te.linkTo(linkTestMaster)
+	drain(l)
+	_, before := te.view(linkTestMaster)
+	sent := make(chan Command, 1)
+	go func() {
+		c := <-l.out
+		te.reply(l, c, resp.Simple("PONG"), nil)
+		sent <- c
+	}()
+	if flags := masterFlags(t, te); flags != "master" {
+		t.Fatalf("flags %q of a master that answered the probe, want %q", flags, "master")
+	}
+	if c := <-sent; c.Op != OpPing || !c.Probe {
+		t.Fatalf("the master was sent %+v before the reply, want a probe PING", c)
+	}
+	if _, pending := te.view(linkTestMaster); pending != before {
+		t.Fatalf("%d commands pending on the master link after the probe's answer, want %d as before it", pending, before)
+	}
+}

@@ -129,13 +129,38 @@ func (s *State) sendInfo(m *Master, inst *Instance, now time.Time, e *Effects) {
 }
 
 func (s *State) sendPing(m *Master, inst *Instance, now time.Time, e *Effects) {
+	s.sendPingProbe(m, inst, now, e, false)
+}
+
+func (s *State) sendPingProbe(m *Master, inst *Instance, now time.Time, e *Effects, probe bool) {
 	l := s.link(inst)
 	l.lastPingTime = now
 	if l.actPingTime.IsZero() {
 		l.actPingTime = now
 	}
 	l.pending++
-	e.send(Command{Op: OpPing, Master: m.Config.Name, Role: inst.Role, Addr: inst.Addr})
+	e.send(Command{Op: OpPing, Master: m.Config.Name, Role: inst.Role, Addr: inst.Addr, Probe: probe})
+}
+
+// ProbeMasters pings the named master (every master for "") whose link is up and which is
+// not already judged down, and returns the addresses pinged. A reply that reports a master's
+// flags waits for these PINGs' answers (or the link's close), so that it never calls "ok" a
+// master that has just died: see Engine.awaitMastersAnswer.
+func (s *State) ProbeMasters(name string, now time.Time) (Effects, []Addr) {
+	var e Effects
+	var probed []Addr
+	for key, m := range s.Masters {
+		if name != "" && key != name {
+			continue
+		}
+		l := s.link(m.Instance)
+		if l == nil || !l.connected || m.Instance.has(flagSDown) {
+			continue
+		}
+		s.sendPingProbe(m, m.Instance, now, &e, true)
+		probed = append(probed, m.Addr)
+	}
+	return e, probed
 }
 
 // sendHello sends this sentinel's hello about m to inst (PUBLISH __sentinel__:hello).
