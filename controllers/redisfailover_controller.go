@@ -115,13 +115,13 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	r.followSentinels(req.NamespacedName, observed, password)
 	health := topology.Assess(observed.topology, observed.spec)
-	switching, switchErr := r.switchover(ctx, rf, observed, health, password)
+	switching, finishedSwitchover, switchErr := r.switchover(ctx, rf, observed, health, password)
 	decision := r.plan(ctx, observed, health)
 	if switching {
 		decision = topology.HoldPriorities(switchover.HoldRollout(decision))
 	}
 	actErr := errors.Join(switchErr, r.act(ctx, rf, observed, decision, password))
-	if err := r.updateStatus(ctx, rf, observed, decision, health); err != nil {
+	if err := r.updateStatus(ctx, rf, observed, decision, health, finishedSwitchover); err != nil {
 		return ctrl.Result{}, err
 	}
 	if actErr != nil {
