@@ -127,14 +127,16 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if actErr != nil {
 		return ctrl.Result{}, actErr
 	}
-	return ctrl.Result{RequeueAfter: r.requeueAfter(decision, health)}, nil
+	return ctrl.Result{RequeueAfter: r.requeueAfter(decision, health, switching)}, nil
 }
 
-// requeueAfter is how soon to look again: right after acting or while waiting, soon while not
-// Ready, otherwise at the resync period.
-func (r *RedisFailoverReconciler) requeueAfter(d topology.Decision, h topology.Health) time.Duration {
+// requeueAfter is how soon to look again: right after acting, while waiting or while a
+// switchover runs (its steps wait on the sentinels, which send no event for what it waits
+// for, such as reading a new replica-priority), soon while not Ready, otherwise at the
+// resync period.
+func (r *RedisFailoverReconciler) requeueAfter(d topology.Decision, h topology.Health, switching bool) time.Duration {
 	switch {
-	case len(d.Actions) > 0 || d.Waiting != "":
+	case len(d.Actions) > 0 || d.Waiting != "" || switching:
 		return requeueActing
 	case !h.Ready():
 		return requeueUnhealthy
