@@ -67,6 +67,8 @@ func (r *RedisFailoverReconciler) observeOnce(ctx context.Context, rf *redisv1al
 	if err != nil {
 		return nil, err
 	}
+	// Only this project's sentinel pauses the old master's writes in SENTINEL FAILOVER.
+	spec.SwitchoverPausesWrites = r.Render.SentinelImplementation != render.SentinelImplementationRedisSentinel
 	ask := observer{
 		client:         redis.Client{Password: password, Timeout: r.RedisTimeout},
 		redisPort:      int(defaulted.Spec.Redis.Port),

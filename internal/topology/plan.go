@@ -23,6 +23,10 @@ type Spec struct {
 	// LiveConfig is the value every node must have of each setting Redis applies live (CONFIG
 	// SET), normalised as CONFIG GET answers it.
 	LiveConfig []ConfigSetting
+	// SwitchoverPausesWrites says that the sentinels' SENTINEL FAILOVER pauses the old master's
+	// writes until the chosen replica has them all (this project's sentinel); stock Redis
+	// Sentinel promotes at once, losing what the replica had not received.
+	SwitchoverPausesWrites bool
 }
 
 // ConfigSetting is one Redis setting, its value and the spec field it comes from ("" for
@@ -194,6 +198,16 @@ func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bo
 			// a replica with data) and the sentinels are re-pointed.
 		case isPod:
 			p.Waiting = fmt.Sprintf("master %s does not answer (%s); the sentinels fail over after down-after-milliseconds", chosen.Pod, chosen.Err)
+			return Node{}, false
+		case sentinelsCanRecover(t) && s.SwitchoverPausesWrites && !sentinelsSeeDown(t, v):
+			// The master's pod is gone (deleted without a grace period, or lost with its node):
+			// no preStop hook handed over, and its server is stopping or already gone. A
+			// server stopped by SIGTERM still answers while it waits for its replicas (Redis's
+			// shutdown-timeout), so a switchover now loses nothing and saves down-after; if it is
+			// already unreachable, the switchover gives up and the sentinels' own failover follows.
+			p.add(Action{Kind: AskFailover, Sentinel: firstMonitoring(t), Reason: fmt.Sprintf(
+				"%d sentinels name %s as master, which is no longer a pod of this RedisFailover (deleted without a grace period?): asking them to hand over now, with its writes paused until a replica has them all, instead of waiting down-after-milliseconds",
+				v.LeadingVotes, v.Leading)})
 			return Node{}, false
 		case sentinelsCanRecover(t):
 			p.Waiting = fmt.Sprintf("%d sentinels name %s, which is no longer a pod of this RedisFailover; they know a live replica and will fail over", v.LeadingVotes, v.Leading)

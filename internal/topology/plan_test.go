@@ -564,3 +564,57 @@ func TestPlanAfterARestartInPlaceConvergesOnTheReplicaWithData(t *testing.T) {
 	}
 	t.Fatalf("still acting after 3 rounds: %v", Plan(topo, spec, Assess(topo, spec)).Actions)
 }
+
+// The master's pod was deleted without a grace period (kubectl delete --force, or a lost node):
+// its StatefulSet already recreated the pod under the same name, without an address yet, and
+// the sentinels still name the old address, which no pod has any more.
+func TestPlanMasterPodGone(t *testing.T) {
+	gone := Topology{
+		Nodes: []Node{
+			{Pod: "rfr-a-0", Ordinal: 0, Port: port, RoleLabel: "master", Err: "the pod has no IP yet"},
+			replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 880, "replica"),
+		},
+		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+	}
+	seenDown := Topology{Nodes: gone.Nodes, Sentinels: all(func(j int) Sentinel {
+		s := sentinelNaming(j, ip(0), ip(1), ip(2))
+		s.View.Master.Down = j == 2
+		return s
+	})}
+	ours, stock := spec, spec
+	ours.SwitchoverPausesWrites = true
+	tests := []struct {
+		name     string
+		topology Topology
+		spec     Spec
+		want     []Action
+	}{
+		{
+			name:     "our sentinels pause writes in a switchover: ask them for one now instead of waiting down-after",
+			topology: gone, spec: ours,
+			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
+		},
+		{
+			name:     "stock sentinels would promote at once and lose what the replica lacks: wait for their own failover",
+			topology: gone, spec: stock,
+		},
+		{
+			name:     "a sentinel already judges the old master down: its own failover is coming, ask nothing on top",
+			topology: seenDown, spec: ours,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Plan(tc.topology, tc.spec, Assess(tc.topology, tc.spec))
+			if diff := cmp.Diff(tc.want, got.Actions, cmpopts.IgnoreFields(Action{}, "Reason"), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+			if len(got.Actions) == 0 && got.Waiting == "" {
+				t.Errorf("neither an action nor a reason to wait")
+			}
+			if got.Master != "" {
+				t.Errorf("master = %q while the sentinels name a gone address", got.Master)
+			}
+		})
+	}
+}
