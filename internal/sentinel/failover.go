@@ -3,6 +3,8 @@ package sentinel
 import (
 	"sort"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/internal/resp"
 )
 
 // switchoverPause bounds how long a planned switchover keeps the old master's writes paused;
@@ -234,12 +236,22 @@ func (s *State) failoverPauseTimeout(m *Master, now time.Time, e *Effects) {
 }
 
 // pausedReply handles the reply to CLIENT PAUSE: then the master's offset is read (INFO on the
-// same link, so after the pause) and the replica polled until it has everything.
-func (s *State) pausedReply(m *Master, ok bool, now time.Time, e *Effects) {
+// same link, so after the pause) and the replica polled until it has everything. A master
+// that refuses the pause is left alone (the switchover is aborted); one whose connection broke
+// instead is gone (its process exited: a pod deleted without a grace period), and, as for a
+// master already unreachable when the replica was selected, the replica chosen for the most
+// data is promoted now rather than after a new attempt.
+func (s *State) pausedReply(m *Master, err error, v resp.Value, now time.Time, e *Effects) {
 	if m.failoverState != failoverPauseMaster {
 		return
 	}
-	if !ok {
+	if err != nil {
+		m.pausedMaster = Addr{}
+		s.setFailoverState(m, failoverSendSlaveofNoOne, now)
+		s.event(e, true, "+failover-state-send-slaveof-noone", m, m.promoted, "")
+		return
+	}
+	if v.IsError() {
 		s.event(e, true, "-failover-abort-pause-failed", m, m.Instance, "")
 		s.abortFailover(m, now, e)
 		return

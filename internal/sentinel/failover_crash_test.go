@@ -256,3 +256,43 @@ func TestMasterVanishedDuringItsSwitchoverFailsOverAtOnce(t *testing.T) {
 		t.Fatalf("+switch-master %v after the master vanished, want at most %v (down-after %v)", d, bound, downAfter)
 	}
 }
+
+func TestSwitchoverWhoseMasterDiesAsItIsPausedPromotesAtOnce(t *testing.T) {
+	// The operator asks for a switchover of a master whose pod was deleted without a grace
+	// period; redis-server exits as the sentinel sends CLIENT PAUSE, and the connection breaks
+	// under the command. The master is gone: the replica with the most data is promoted now,
+	// as when the master is already unreachable at selection, not after another attempt.
+	w, m, reps := setupOneSentinel(t, 100)
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		r.infoRefresh = w.now
+	}
+	m.alive = false // the process is gone; its connection has not been seen to close yet
+	_, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	w.run(e)
+	for i := 0; i < 5 && reps[0].promotions == 0; i++ {
+		w.now = w.now.Add(10 * time.Millisecond)
+		w.run(w.s.Tick(w.now))
+	}
+	if reps[0].promotions != 1 {
+		t.Fatalf("the replica was not promoted right after the pause failed on a broken connection; events %v", w.events)
+	}
+	if w.eventCount("-failover-abort-pause-failed") != 0 {
+		t.Fatalf("the switchover was aborted instead; events %v", w.events)
+	}
+}
+
+func TestSwitchoverWhoseMasterRefusesThePauseIsAborted(t *testing.T) {
+	// A master that answers CLIENT PAUSE with an error is alive and was not paused: promoting
+	// a replica would leave it taking writes that are then lost.
+	w, m, reps := setupOneSentinel(t, 100)
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		r.infoRefresh = w.now
+	}
+	m.refusePause = true
+	_, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	w.run(e)
+	w.advance(time.Second)
+	if reps[0].promotions != 0 || w.eventCount("-failover-abort-pause-failed") != 1 {
+		t.Fatalf("promotions %d after a refused pause, want the switchover aborted; events %v", reps[0].promotions, w.events)
+	}
+}

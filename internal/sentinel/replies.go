@@ -183,7 +183,7 @@ func (s *State) HandleReply(cmd Command, v resp.Value, err error, now time.Time)
 			s.promotionReply(m, cmd, now, &e)
 		}
 	case OpPauseWrites:
-		s.pausedReply(m, err == nil && !v.IsError(), now, &e)
+		s.pausedReply(m, err, v, now, &e)
 	case OpReplicaOf:
 		// Read the reconfigured replica's progress soon rather than at the next 1 s INFO.
 		if err == nil && inst != nil && inst.has(flagReconfSent) {

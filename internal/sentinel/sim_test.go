@@ -23,15 +23,17 @@ type world struct {
 }
 
 type fakeRedis struct {
-	addr       Addr
-	runID      string
-	alive      bool
-	hung       bool  // gone without closing its connections (a deleted pod): no reply ever comes
-	master     *Addr // nil: role master
-	linkUp     bool
-	offset     int64
-	priority   int
-	promotions int
+	addr  Addr
+	runID string
+	alive bool
+	hung  bool // gone without closing its connections (a deleted pod): no reply ever comes
+	// refusePause answers CLIENT PAUSE with an error (a renamed or forbidden command).
+	refusePause bool
+	master      *Addr // nil: role master
+	linkUp      bool
+	offset      int64
+	priority    int
+	promotions  int
 }
 
 type fakePeer struct {
@@ -148,6 +150,10 @@ func (w *world) answer(c Command) (resp.Value, error) {
 		r.master = nil
 		r.promotions++
 		return resp.Array(), nil
+	case OpPauseWrites:
+		if r.refusePause {
+			return resp.Err("ERR unknown command 'CLIENT'"), nil
+		}
 	case OpReplicaOf:
 		t := c.Target
 		r.master = &t
