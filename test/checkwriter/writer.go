@@ -273,3 +273,12 @@ func (w *Writer) lastError() string {
 	}
 	return "none"
 }
+
+// SilenceClientLogs stops go-redis from logging every failed dial and every master it selects:
+// during a failover that is dozens of lines, and the writer's own summary and timeline already
+// say what matters.
+func SilenceClientLogs() { redis.SetLogger(discardLogger{}) }
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}

@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
@@ -121,6 +125,71 @@ func TestScaleRedisDownAcrossTheMasterThenUp(t *testing.T) {
 	writer.StopAndVerify(ctx)
 }
 
+// Scaling the sentinels up and down keeps the quorum a majority of the count on every sentinel,
+// and the RedisFailover Ready; the checking writer, which asks the sentinels, loses nothing.
+// The sentinels are asked directly from the host (pod addresses route from it), not through an
+// exec into a pod.
+func TestScaleSentinelsKeepsTheQuorum(t *testing.T) {
+	t.Parallel()
+	f := newFramework(t)
+	ns := f.CreateNamespace(t, "rf-sentinels")
+	ctx := t.Context()
+	createRedisFailover(t, f, ns, "quorum", "")
+	rf := waitReady(t, f, ns, "quorum")
+	writer := startWriter(t, f, rf, "")
+	for _, step := range []struct{ replicas, quorum int32 }{{5, 3}, {3, 2}} {
+		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(rf), rf); err != nil {
+			t.Fatal(err)
+		}
+		patched := rf.DeepCopy()
+		patched.Spec.Sentinel.Replicas = step.replicas
+		if err := f.Client.Patch(ctx, patched, client.MergeFrom(rf)); err != nil {
+			t.Fatal(err)
+		}
+		started := writer.Mark(fmt.Sprintf("spec.sentinel.replicas -> %d", step.replicas))
+		framework.WaitFor(ctx, t, 4*time.Minute, fmt.Sprintf("%d sentinels, each with quorum %d, and Ready", step.replicas, step.quorum), func(ctx context.Context) (bool, error) {
+			ips := podIPs(t, f, ns, "quorum", redisv1alpha1.ComponentSentinel)
+			if int32(len(ips)) != step.replicas {
+				return false, fmt.Errorf("%d sentinel pods", len(ips))
+			}
+			for _, ip := range ips {
+				q, err := sentinelQuorum(ctx, net.JoinHostPort(ip, "26379"), rf.MasterName())
+				if err != nil {
+					return false, err
+				}
+				if q != strconv.Itoa(int(step.quorum)) {
+					return false, fmt.Errorf("sentinel %s has quorum %q, want %d", ip, q, step.quorum)
+				}
+			}
+			got := &redisv1alpha1.RedisFailover{}
+			if err := f.Client.Get(ctx, client.ObjectKeyFromObject(rf), got); err != nil {
+				return false, err
+			}
+			if c := meta.FindStatusCondition(got.Status.Conditions, redisv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != got.Generation {
+				return false, fmt.Errorf("not Ready: %+v", c)
+			}
+			if got.Status.Sentinels.Quorum != step.quorum {
+				return false, fmt.Errorf("status.sentinels.quorum %d", got.Status.Sentinels.Quorum)
+			}
+			return true, nil
+		})
+		t.Logf("sentinels scaled to %d (quorum %d) in %.1fs", step.replicas, step.quorum, time.Since(started).Seconds())
+	}
+	writer.WaitWritesAfter(ctx, time.Now(), 30*time.Second)
+	writer.StopAndVerify(ctx)
+}
+
+// sentinelQuorum is the quorum a sentinel reports for master (SENTINEL MASTER).
+func sentinelQuorum(ctx context.Context, addr, master string) (string, error) {
+	c := redis.NewSentinelClient(&redis.Options{Addr: addr, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, MaxRetries: -1})
+	defer c.Close()
+	fields, err := c.Master(ctx, master).Result()
+	if err != nil {
+		return "", fmt.Errorf("SENTINEL MASTER %s on %s: %w", master, addr, err)
+	}
+	return fields["quorum"], nil
+}
+
 func redisPods(t *testing.T, f *framework.Framework, ns, instance string) map[string]*corev1.Pod {
 	t.Helper()
 	var pods corev1.PodList
@@ -144,16 +213,4 @@ func ordinalOf(t *testing.T, pod string) int {
 		t.Fatalf("pod %s has no ordinal", pod)
 	}
 	return n
-}
-
-// fieldAfter reads a redis-cli rendering of a flat reply (one element per line) and returns the
-// element after name.
-func fieldAfter(out, name string) string {
-	lines := strings.Split(out, "\n")
-	for i := 0; i+1 < len(lines); i++ {
-		if strings.TrimSpace(lines[i]) == name {
-			return strings.TrimSpace(lines[i+1])
-		}
-	}
-	return ""
 }

@@ -27,11 +27,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/failover-dev/redis-failover-operator/internal/poll"
 	"github.com/failover-dev/redis-failover-operator/internal/redistest"
 	"github.com/failover-dev/redis-failover-operator/test/bench/benchenv"
+	"github.com/failover-dev/redis-failover-operator/test/checkwriter"
 )
 
 type options struct {
@@ -61,7 +60,7 @@ func main() {
 	flag.Parse()
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 	// go-redis logs every failed dial of the harness's polls; the polls report what matters.
-	redis.SetLogger(quietLogger{})
+	checkwriter.SilenceClientLogs()
 
 	kinds, err := clientKinds(strings.Split(*clientsFlag, ","), o.clientsDir, *goClient)
 	if err != nil {
@@ -348,7 +347,3 @@ func commandLine() string {
 	}
 	return "go run ./test/soak " + strings.Join(os.Args[1:], " ")
 }
-
-type quietLogger struct{}
-
-func (quietLogger) Printf(context.Context, string, ...any) {}

@@ -13,15 +13,17 @@ import (
 
 // demoScenario is one disruption the demo shows.
 type demoScenario struct {
-	row   string
-	what  string
+	row  string
+	what string
+	// fault names t=0 of the timeline.
+	fault string
 	about string
 }
 
 var demoScenarios = map[string]demoScenario{
-	"delete": {row: "graceful-delete", what: "master pod %s deleted (kubectl delete pod)",
+	"delete": {row: "graceful-delete", what: "master pod %s deleted (kubectl delete pod)", fault: "the master pod's deletion",
 		about: "the planned path: the pod is deleted with its grace period"},
-	"sigkill": {row: "sigkill", what: "master's redis-server in %s killed with SIGKILL (the kubelet restarts it in place)",
+	"sigkill": {row: "sigkill", what: "master's redis-server in %s killed with SIGKILL (the kubelet restarts it in place)", fault: "the SIGKILL",
 		about: "the unplanned path: the process dies, the pod and its IP stay"},
 }
 
@@ -104,7 +106,7 @@ func runDemo(ctx context.Context, out io.Writer, k *cluster, scenario string) er
 	}
 	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].at.Before(timeline[j].at) })
 
-	fmt.Fprintf(out, "\ntimeline (t=0: the %s):\n", strings.SplitN(sc.what, " %s", 2)[0])
+	fmt.Fprintf(out, "\ntimeline (t=0: %s):\n", sc.fault)
 	for _, e := range timeline {
 		fmt.Fprintf(out, "  t=%+8.3fs  %s\n", e.at.Sub(t0).Seconds(), e.text)
 	}

@@ -22,10 +22,13 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/failover-dev/redis-failover-operator/test/checkwriter"
 )
 
 func main() {
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	checkwriter.SilenceClientLogs()
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: e2e run|report|demo [flags] (see -h of each)")
 		os.Exit(2)
