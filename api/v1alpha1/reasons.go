@@ -76,7 +76,7 @@ const (
 	// ReasonSentinelOptionsSet: drifted sentinel options were set back to the spec.
 	ReasonSentinelOptionsSet = "SentinelOptionsSet"
 	// ReasonFailoverRequested: the sentinels were asked to fail over a master that cannot be
-	// trusted (Warning).
+	// trusted (restarted fenced) or whose pod is gone (deleted without a grace period) (Warning).
 	ReasonFailoverRequested = "FailoverRequested"
 	// ReasonRollingRestart: a Redis pod was deleted to restart it on the new pod template.
 	ReasonRollingRestart = "RollingRestart"
