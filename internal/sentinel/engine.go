@@ -47,6 +47,8 @@ type Engine struct {
 	openLink func(ctx context.Context, host linkHost, t Target) *instanceLink
 
 	scripts *scriptRunner
+	// metrics counts what the Prometheus collector cannot read from the state (metrics.go).
+	metrics engineMetrics
 }
 
 // EngineOptions wires an Engine.
@@ -138,6 +140,7 @@ func (e *Engine) apply(eff Effects) {
 	}
 	for _, ev := range eff.Events {
 		e.log.Info(ev.Type+" "+ev.Msg, "event", ev.Type)
+		e.metrics.countEvent(ev)
 		if e.publisher != nil {
 			e.publisher.Publish(ev.Type, ev.Msg)
 		}
@@ -303,6 +306,7 @@ func (e *Engine) handleReply(cmd Command, v resp.Value, err error) {
 	if err != nil {
 		e.log.V(2).Info("command failed", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err.Error())
 	}
+	e.observeReply(cmd, err)
 	e.apply(e.state.HandleReply(cmd, v, err, e.now()))
 }
 
