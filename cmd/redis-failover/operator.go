@@ -35,6 +35,7 @@ type operatorOptions struct {
 	leaderElect      bool
 	leaderElectionNS string
 	sentinelImage    string
+	sentinelMetrics  bool
 	redisTimeout     time.Duration
 	resyncPeriod     time.Duration
 	shutdownTimeout  time.Duration
@@ -59,6 +60,8 @@ func newOperatorCommand() *cobra.Command {
 	f.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "namespace of the leader election Lease (default: the pod's own namespace)")
 	f.StringVar(&o.sentinelImage, "sentinel-image", os.Getenv("OPERATOR_IMAGE"),
 		"image of the sentinels when spec.sentinel.image is empty: this operator's own image (env OPERATOR_IMAGE)")
+	f.BoolVar(&o.sentinelMetrics, "sentinel-metrics", false,
+		"make every sentinel serve Prometheus metrics on container port `metrics` (9355, path /metrics)")
 	f.DurationVar(&o.redisTimeout, "redis-timeout", redis.DefaultTimeout, "bound on each call to one Redis node or sentinel")
 	f.DurationVar(&o.resyncPeriod, "resync-period", controllers.DefaultResyncPeriod, "backstop re-check of a Ready RedisFailover without any event")
 	f.DurationVar(&o.shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "how long in-flight reconciles may take to finish on shutdown")
@@ -115,7 +118,7 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Recorder:     mgr.GetEventRecorder("redis-failover-operator"),
-		Render:       render.Options{SentinelImage: o.sentinelImage},
+		Render:       render.Options{SentinelImage: o.sentinelImage, SentinelMetrics: o.sentinelMetrics},
 		RedisTimeout: o.redisTimeout,
 		ResyncPeriod: o.resyncPeriod,
 		Sentinels:    sentinelEvents,

@@ -92,7 +92,7 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		ReplicaService:       replicaService(rf),
 		SentinelService:      sentinelService(rf),
 		RedisStatefulSet:     redisStatefulSet(rf, hashData(redisCM.Data)),
-		SentinelDeployment:   sentinelDeployment(rf, sentinelImage, hashData(sentinelCM.Data)),
+		SentinelDeployment:   sentinelDeployment(rf, sentinelImage, hashData(sentinelCM.Data), opts.SentinelMetrics),
 		RedisPDB:             podDisruptionBudget(objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis), RedisSelector(rf)),
 		SentinelPDB:          podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
 	}, nil

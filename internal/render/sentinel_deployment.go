@@ -3,6 +3,7 @@ package render
 import (
 	"path"
 	"slices"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -18,12 +19,19 @@ const ContainerSentinel = "sentinel"
 
 const portNameSentinel = "sentinel"
 
+// SentinelMetricsPort is where a sentinel serves Prometheus metrics (/metrics) when the
+// operator runs with --sentinel-metrics; the container port is named PortNameMetrics.
+const (
+	SentinelMetricsPort = 9355
+	PortNameMetrics     = "metrics"
+)
+
 // sentinelDeployment renders the sentinels. Their config lives on a memory-backed emptyDir
 // that the sentinel rewrites (epochs, known replicas and sentinels); it survives container
 // restarts, and a replaced pod starts empty and learns the master from the controller.
 // The init container runs from the Redis image because it needs a shell; the operator's image
 // need not have one.
-func sentinelDeployment(rf *redisv1alpha1.RedisFailover, image, configHash string) *appsv1.Deployment {
+func sentinelDeployment(rf *redisv1alpha1.RedisFailover, image, configHash string, metrics bool) *appsv1.Deployment {
 	s := rf.Spec.Sentinel
 	auth := rf.Spec.Auth.Enabled()
 	confPath := path.Join(sentinelDataDir, sentinelConfKey)
@@ -69,6 +77,12 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, image, configHash strin
 		ReadinessProbe:  tcpProbe(5, 2),
 		LivenessProbe:   tcpProbe(10, 6),
 		SecurityContext: containerSC,
+	}
+	if metrics {
+		sentinel.Command = append(sentinel.Command, "--metrics-addr", ":"+strconv.Itoa(SentinelMetricsPort))
+		sentinel.Ports = append(sentinel.Ports, corev1.ContainerPort{
+			Name: PortNameMetrics, ContainerPort: SentinelMetricsPort, Protocol: corev1.ProtocolTCP,
+		})
 	}
 
 	volumes := []corev1.Volume{configMapVolume(SentinelName(rf)), runtimeVolume(volumeData)}
