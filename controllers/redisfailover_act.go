@@ -70,11 +70,9 @@ func (r *RedisFailoverReconciler) do(ctx context.Context, rc redis.Client, rf *r
 	case topology.AskFailover:
 		return rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName())
 	case topology.Switchover:
-		if err := rc.SentinelFailover(ctx, sentinelAddr(t, a.Sentinel), rf.MasterName()); err != nil {
-			return err
-		}
-		r.switchovers.requested(client.ObjectKeyFromObject(rf))
-		return nil
+		// Recorded in status.switchover and carried out by the switchover step, like a
+		// requested one: the intent survives an operator restart.
+		return r.startRolloutSwitchover(ctx, rf, o, a.Reason)
 	case topology.DeletePod:
 		pod := o.redisPods[a.Node]
 		if pod == nil {

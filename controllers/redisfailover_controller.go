@@ -8,6 +8,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/internal/render"
+	"github.com/failover-dev/redis-failover-operator/internal/switchover"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
 
@@ -70,8 +72,7 @@ type RedisFailoverReconciler struct {
 	// so that labels and Services follow a failover within about a second.
 	Sentinels *SentinelEvents
 
-	masters     lastMasters
-	switchovers switchovers
+	masters lastMasters
 }
 
 // Reconcile brings one RedisFailover one step closer to its spec and reports what it saw. It is
@@ -114,8 +115,12 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	r.followSentinels(req.NamespacedName, observed, password)
 	health := topology.Assess(observed.topology, observed.spec)
+	switching, switchErr := r.switchover(ctx, rf, observed, health, password)
 	decision := r.plan(ctx, observed, health)
-	actErr := r.act(ctx, rf, observed, decision, password)
+	if switching {
+		decision = switchover.HoldRollout(decision)
+	}
+	actErr := errors.Join(switchErr, r.act(ctx, rf, observed, decision, password))
 	if err := r.updateStatus(ctx, rf, observed, decision, health); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -148,7 +153,6 @@ func (r *RedisFailoverReconciler) resyncPeriod() time.Duration {
 func (r *RedisFailoverReconciler) forget(key types.NamespacedName) {
 	forgetMetrics(key)
 	r.masters.forget(key)
-	r.switchovers.forget(key)
 	if r.Sentinels != nil {
 		r.Sentinels.Forget(key)
 	}

@@ -220,6 +220,7 @@ func replication(r redis.Replication) topology.Replication {
 		MasterSyncInProgress: r.MasterSyncInProgress,
 		ReplicaOffset:        r.ReplicaOffset,
 		MasterReplOffset:     r.MasterReplOffset,
+		ReplicaPriority:      r.ReplicaPriority,
 	}
 }
 

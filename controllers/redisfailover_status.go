@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -46,7 +45,7 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 		// is no master for a while, and the record must still say where it came from.
 		if from := r.masters.swap(client.ObjectKeyFromObject(rf), master.Pod, before.Status.Master); from != "" && from != master.Pod {
 			reason := redisv1alpha1.FailoverReasonFailover
-			if r.switchovers.took(client.ObjectKeyFromObject(rf), o.at) {
+			if switchoverMoved(rf, from) {
 				reason = redisv1alpha1.FailoverReasonSwitchover
 			}
 			st.LastFailover = &redisv1alpha1.FailoverRecord{Time: metav1.Now(), From: from, To: master.Pod, Reason: reason}
@@ -195,45 +194,6 @@ func (l *lastMasters) forget(key types.NamespacedName) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.m, key)
-}
-
-// switchovers remembers when the operator last asked the sentinels for a switchover, so that the
-// master change that follows is recorded as planned rather than as a failure.
-type switchovers struct {
-	mu sync.Mutex
-	at map[types.NamespacedName]time.Time
-}
-
-// switchoverWindow bounds how long after a request a master change still counts as its result.
-const switchoverWindow = 2 * time.Minute
-
-func (s *switchovers) requested(key types.NamespacedName) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.at == nil {
-		s.at = map[types.NamespacedName]time.Time{}
-	}
-	s.at[key] = time.Now()
-}
-
-// took reports (once) whether a master change seen in an observation made at observedAt is the
-// result of a recent request. A request made after that observation (by the same reconcile's
-// actions) cannot be its cause, and is kept for the change it will cause.
-func (s *switchovers) took(key types.NamespacedName, observedAt time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	at, ok := s.at[key]
-	if ok && at.After(observedAt) {
-		return false
-	}
-	delete(s.at, key)
-	return ok && time.Since(at) < switchoverWindow
-}
-
-func (s *switchovers) forget(key types.NamespacedName) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.at, key)
 }
 
 func recordHealth(rf *redisv1alpha1.RedisFailover, h topology.Health, s topology.Spec) {

@@ -27,6 +27,10 @@ const (
 	ConditionReplicasInSync = "ReplicasInSync"
 	// ConditionSentinelsAgree is True when at least a quorum of sentinels names the master.
 	ConditionSentinelsAgree = "SentinelsAgree"
+	// ConditionSwitchover reports the last requested switchover: Unknown while it runs, True
+	// when it succeeded, False when it was rejected or failed (the message says why and what
+	// to fix). Absent until a switchover is requested. It does not affect Ready.
+	ConditionSwitchover = "Switchover"
 )
 
 // The reasons of these conditions are in reasons.go, with every Event reason.

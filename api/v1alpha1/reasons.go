@@ -80,8 +80,28 @@ const (
 	ReasonFailoverRequested = "FailoverRequested"
 	// ReasonRollingRestart: a Redis pod was deleted to restart it on the new pod template.
 	ReasonRollingRestart = "RollingRestart"
-	// ReasonSwitchoverRequested: the sentinels were asked for a planned switchover (rollout).
+	// ReasonSwitchoverRequested: a sentinel was asked for the switchover in status.switchover
+	// (SENTINEL FAILOVER), requested with the annotation or by a rollout.
 	ReasonSwitchoverRequested = "SwitchoverRequested"
+	// ReasonSwitchoverAccepted: a switchover request passed validation and is recorded in
+	// status.switchover.
+	ReasonSwitchoverAccepted = "SwitchoverAccepted"
+	// ReasonMasterStopsWithoutHandover: the master's pod is terminating (delete, eviction, drain)
+	// and no replica can take over, so its preStop hook cannot hand over (Warning).
+	ReasonMasterStopsWithoutHandover = "MasterStopsWithoutHandover"
+)
+
+// Switchover condition reasons, also the reasons of the Events that report the same outcome.
+const (
+	// ReasonSwitchoverInProgress: the switchover in status.switchover runs (condition Unknown).
+	ReasonSwitchoverInProgress = "SwitchoverInProgress"
+	// ReasonSwitchoverSucceeded: the master moved as requested.
+	ReasonSwitchoverSucceeded = "SwitchoverSucceeded"
+	// ReasonSwitchoverFailed: attempted and not completed; the message says why (Warning).
+	ReasonSwitchoverFailed = "SwitchoverFailed"
+	// ReasonSwitchoverRejected: invalid or unsafe request, or one made while another runs;
+	// nothing was done; the message says why and what to fix (Warning).
+	ReasonSwitchoverRejected = "SwitchoverRejected"
 )
 
 // Failover record reasons (status.lastFailover.reason).

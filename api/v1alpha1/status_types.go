@@ -57,6 +57,11 @@ type RedisFailoverStatus struct {
 	// lastFailover is the most recent change of master.
 	// +optional
 	LastFailover *FailoverRecord `json:"lastFailover,omitempty"`
+
+	// switchover is the last switchover requested with the redis.failover.dev/switchover
+	// annotation: what was asked, how far it got and how it ended.
+	// +optional
+	Switchover *SwitchoverStatus `json:"switchover,omitempty"`
 }
 
 // MasterStatus identifies the master.

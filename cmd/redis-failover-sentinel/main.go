@@ -11,15 +11,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
 
+	sentinelconf "github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 	"github.com/failover-dev/redis-failover-operator/internal/sentinel/daemon"
 )
 
@@ -62,12 +66,45 @@ func run(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	verbosity, err := verbosityOf(*logLevel)
+	// The file's process options apply as in redis-sentinel: loglevel (unless --loglevel is
+	// given), logfile ("" is the standard stream) and pidfile, relative paths being taken from
+	// `dir`. daemon.New loads the file again, for the state it holds.
+	fileCfg, err := sentinelconf.Load(conf)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "redis-failover-sentinel: cannot start:", err)
+		return 1
+	}
+	level := fileCfg.LogLevel
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "loglevel" {
+			level = *logLevel
+		}
+	})
+	verbosity, err := verbosityOf(level)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "redis-failover-sentinel:", err)
 		return 2
 	}
-	log := newLogger(verbosity)
+	out := io.Writer(os.Stderr)
+	if fileCfg.LogFile != "" {
+		f, err := os.OpenFile(fileCfg.ResolvePath(fileCfg.LogFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "redis-failover-sentinel: cannot open logfile %q: %v; fix the path or set logfile \"\"\n", fileCfg.LogFile, err)
+			return 1
+		}
+		defer f.Close()
+		out = f
+	}
+	log := newLogger(out, verbosity)
+	if fileCfg.PidFile != "" {
+		pidPath := fileCfg.ResolvePath(fileCfg.PidFile)
+		// As redis, a pidfile that cannot be written is logged, not fatal.
+		if err := os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			log.Error(err, "writing the pidfile", "pidfile", pidPath)
+		} else {
+			defer os.Remove(pidPath)
+		}
+	}
 	var binds []string
 	if *bind != "" {
 		binds = strings.Split(*bind, ",")
@@ -99,17 +136,20 @@ func verbosityOf(level string) (int, error) {
 	case "debug":
 		return 2, nil
 	}
-	return 0, fmt.Errorf("--loglevel %q: use warning, notice, verbose or debug", level)
+	return 0, fmt.Errorf("loglevel %q: use warning, notice, verbose or debug", level)
 }
 
-// newLogger writes one line per entry to stderr: timestamp, name, message and key/values.
-func newLogger(verbosity int) logr.Logger {
+// newLogger writes one line per entry to out: timestamp, name, message and key/values.
+func newLogger(out io.Writer, verbosity int) logr.Logger {
+	var mu sync.Mutex
 	return funcr.New(func(prefix, args string) {
 		ts := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+		mu.Lock()
+		defer mu.Unlock()
 		if prefix != "" {
-			fmt.Fprintf(os.Stderr, "%s %s %s\n", ts, prefix, args)
+			fmt.Fprintf(out, "%s %s %s\n", ts, prefix, args)
 			return
 		}
-		fmt.Fprintf(os.Stderr, "%s %s\n", ts, args)
+		fmt.Fprintf(out, "%s %s\n", ts, args)
 	}, funcr.Options{Verbosity: verbosity})
 }

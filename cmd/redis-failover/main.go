@@ -11,7 +11,12 @@ import (
 )
 
 func main() {
-	if err := newRootCommand().Execute(); err != nil {
+	root := newRootCommand()
+	if runAsKubectlPlugin() {
+		// Started as kubectl-rf (a link to this binary on PATH): `kubectl rf ...` runs the plugin.
+		root = newKubectlPluginCommand()
+	}
+	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		// As with any command line tool, a usage mistake exits 2 and a failure exits 1.
 		var usage usageError

@@ -74,10 +74,11 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 	}
 
 	redisCM := configMap(rf, RedisName(rf), redisv1alpha1.ComponentRedis, map[string]string{
-		redisConfKey:   redisConfText,
-		initScriptKey:  initScript,
-		startScriptKey: startScript,
-		readinessKey:   readinessScript,
+		redisConfKey:     redisConfText,
+		initScriptKey:    initScript,
+		startScriptKey:   startScript,
+		readinessKey:     readinessScript,
+		preStopScriptKey: preStopScript,
 	})
 	sentinelCM := configMap(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel, map[string]string{
 		sentinelConfKey: sentinelConf(rf),

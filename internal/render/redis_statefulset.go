@@ -89,6 +89,8 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(portNameRedis)}},
 			PeriodSeconds: 10, TimeoutSeconds: 5, FailureThreshold: 6,
 		},
+		// A master hands over to a replica before it stops (prestop.sh).
+		Lifecycle:       redisLifecycle(rf),
 		SecurityContext: containerSC,
 	}
 
@@ -125,6 +127,8 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 		Volumes:        volumes,
 	}
 	applyPodSettings(&podSpec, r.PodSettings, redisUID, selector)
+	// Set explicitly, so that the bound the preStop handover works within is visible.
+	podSpec.TerminationGracePeriodSeconds = ptr.To(redisGracePeriod(r))
 
 	retention := appsv1.DeletePersistentVolumeClaimRetentionPolicyType
 	if r.Storage.KeepAfterDeletion {

@@ -8,6 +8,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -31,7 +32,28 @@ func runStartScript(t *testing.T, sh shell, port, sentinelPort int, masterName, 
 }
 
 // runStartScriptWithPassword is runStartScript with a mounted password file when password is not "".
+// The port comes from freePort, so another process on the machine can bind it first; then
+// redis-server exits with "Address already in use" (or the port answers with another process),
+// and the script is started again on a new port: a lost race for a port, not a flaky result.
 func runStartScriptWithPassword(t *testing.T, sh shell, port, sentinelPort int, masterName, podIP, password string) (*redis.Client, *bytes.Buffer) {
+	t.Helper()
+	const attempts = 5
+	for i := 1; ; i++ {
+		c, output, err := tryStartScript(t, sh, port, sentinelPort, masterName, podIP, password)
+		if err == nil {
+			return c, output
+		}
+		if !errors.Is(err, errPortTaken) || i == attempts {
+			t.Fatalf("start.sh: %v", err)
+		}
+		t.Logf("attempt %d: %v; retrying on a new port", i, err)
+		port = freePort(t)
+	}
+}
+
+var errPortTaken = errors.New("the port was taken by another process")
+
+func tryStartScript(t *testing.T, sh shell, port, sentinelPort int, masterName, podIP, password string) (*redis.Client, *bytes.Buffer, error) {
 	t.Helper()
 	var pw []byte
 	if password != "" {
@@ -61,29 +83,59 @@ func runStartScriptWithPassword(t *testing.T, sh shell, port, sentinelPort int, 
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop := func() {
 		_ = cmd.Process.Kill()
 		<-exited
+	}
+	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Password: password, Protocol: 2})
+	// start.sh execs redis-server, so the server that answers must report the script's pid; a
+	// port that answers with another pid belongs to someone else.
+	// A result that no later check can change ends the wait at once, through the context.
+	ctx, giveUp := context.WithCancelCause(context.Background())
+	defer giveUp(nil)
+	final := func(err error) error { giveUp(err); return err }
+	err = poll.Until(ctx, 15*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
+		select {
+		case err := <-exited:
+			exited <- err
+			if strings.Contains(output.String(), "Address already in use") {
+				return final(fmt.Errorf("%w (port %d): %s", errPortTaken, port, output.String()))
+			}
+			return final(fmt.Errorf("start.sh exited: %v\n%s", err, output.String()))
+		default:
+		}
+		info, err := c.Info(ctx, "server").Result()
+		if err != nil {
+			return err
+		}
+		if pid := infoField(info, "process_id"); pid != strconv.Itoa(cmd.Process.Pid) {
+			return final(fmt.Errorf("%w (port %d answers as pid %q, start.sh is pid %d)", errPortTaken, port, pid, cmd.Process.Pid))
+		}
+		return nil
+	})
+	if err != nil {
+		_ = c.Close()
+		stop()
+		return nil, nil, err
+	}
+	t.Cleanup(func() {
+		_ = c.Close()
+		stop()
 		if t.Failed() {
 			t.Logf("start.sh and redis-server output:\n%s", output.String())
 		}
 	})
-	poll.Eventually(t, 15*time.Second, "start.sh to start redis-server", func(ctx context.Context) error {
-		select {
-		case err := <-exited:
-			exited <- err
-			return fmt.Errorf("start.sh exited: %v\n%s", err, output.String())
-		default:
+	return c, &output, nil
+}
+
+// infoField is the value of field in an INFO reply, "" when absent.
+func infoField(info, field string) string {
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
 		}
-		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			return err
-		}
-		return c.Close()
-	})
-	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Password: password, Protocol: 2})
-	t.Cleanup(func() { _ = c.Close() })
-	return c, &output
+	}
+	return ""
 }
 
 // startMasterAndSentinel runs a master holding one key and a stock sentinel monitoring it under name.

@@ -2,14 +2,15 @@ package sentinel
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 )
 
 // errSaveConfig is sentinel.c's reply when the config file cannot be rewritten; the runtime
@@ -238,16 +239,20 @@ func (s *State) monitor(args []string, now time.Time) (resp.Value, Effects) {
 	if quorum <= 0 {
 		return resp.Err("ERR Quorum must be 1 or greater."), e
 	}
-	if !s.Global.ResolveHostnames && net.ParseIP(host) == nil {
+	// With resolve-hostnames the name is resolved now, as sentinel.c does; without, it must be
+	// an IP address.
+	addr, resolved := s.canonicalAddr(Addr{Host: host, Port: port})
+	if !resolved {
 		return resp.Err("ERR Invalid IP address or hostname specified"), e
 	}
-	if port <= 0 || port > 65535 {
-		return resp.Err("ERR Invalid port number"), e
+	// Port 0 is accepted, as sentinel.c does: an instance that is never connected.
+	if port < 0 || port > 65535 {
+		return resp.Err("ERR Invalid port number."), e
 	}
 	if _, dup := s.Masters[name]; dup {
-		return resp.Err("ERR Duplicated master name."), e
+		return resp.Err("ERR Duplicate master name."), e
 	}
-	m, err := s.AddMaster(MasterConfig{Name: name, Addr: Addr{Host: host, Port: port}, Quorum: quorum}, now)
+	m, err := s.AddMaster(MasterConfig{Name: name, Addr: addr, Quorum: quorum}, now)
 	if err != nil {
 		return resp.Err("ERR " + err.Error()), e
 	}
@@ -256,7 +261,9 @@ func (s *State) monitor(args []string, now time.Time) (resp.Value, Effects) {
 	return resp.OK(), e
 }
 
-// set is SENTINEL SET <master> <option> <value> [<option> <value> ...].
+// set is SENTINEL SET <master> <option> <value> [<option> <value> ...]. Options apply in
+// order, as in sentinelSetCommand: an error ends the call, and the options before it stay
+// applied (with their +set events and the config rewrite).
 func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 	var e Effects
 	m := s.Masters[args[0]]
@@ -266,8 +273,18 @@ func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 	cfg := m.Config
 	type change struct{ option, value string }
 	var changes []change
+	commit := func(reply resp.Value) (resp.Value, Effects) {
+		m.Config = cfg
+		for _, c := range changes {
+			s.event(&e, true, "+set", m, m.Instance, c.option+" "+c.value)
+		}
+		if len(changes) > 0 {
+			e.persist()
+		}
+		return reply, e
+	}
 	badFormat := func(value, option string) (resp.Value, Effects) {
-		return resp.Err(fmt.Sprintf("ERR Invalid argument '%s' for SENTINEL SET '%s'", value, option)), Effects{}
+		return commit(resp.Err(fmt.Sprintf("ERR Invalid argument '%s' for SENTINEL SET '%s'", value, option)))
 	}
 	for j := 1; j < len(args); j++ {
 		option := strings.ToLower(args[j])
@@ -293,7 +310,7 @@ func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 			continue
 		}
 		if more < 1 {
-			return resp.Err(fmt.Sprintf("ERR Unknown option or number of arguments for SENTINEL SET '%s'", args[j])), Effects{}
+			return commit(resp.Err(fmt.Sprintf("ERR Unknown option or number of arguments for SENTINEL SET '%s'", args[j])))
 		}
 		value := args[j+1]
 		j++
@@ -338,13 +355,13 @@ func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 			cfg.AuthUser = value
 		case "notification-script", "client-reconfig-script":
 			if s.Global.DenyScriptsReconfig {
-				return resp.Err("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your config file."), Effects{}
+				return commit(resp.Err("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"))
 			}
-			if value != "" && !executable(value) {
+			if value != "" && !executable(conf.ResolveIn(s.Global.Dir, value)) {
 				if option == "notification-script" {
-					return resp.Err("ERR Notification script seems non existing or non executable"), Effects{}
+					return commit(resp.Err("ERR Notification script seems non existing or non executable"))
 				}
-				return resp.Err("ERR Client reconfiguration script seems non existing or non executable"), Effects{}
+				return commit(resp.Err("ERR Client reconfiguration script seems non existing or non executable"))
 			}
 			if option == "notification-script" {
 				cfg.NotificationScript = value
@@ -352,27 +369,24 @@ func (s *State) set(args []string, now time.Time) (resp.Value, Effects) {
 				cfg.ClientReconfigScript = value
 			}
 		default:
-			return resp.Err(fmt.Sprintf("ERR Unknown option or number of arguments for SENTINEL SET '%s'", args[j-1])), Effects{}
+			return commit(resp.Err(fmt.Sprintf("ERR Unknown option or number of arguments for SENTINEL SET '%s'", args[j-1])))
 		}
 		if option == "auth-pass" {
 			value = "******"
 		}
 		changes = append(changes, change{option, value})
 	}
-	m.Config = cfg
-	for _, c := range changes {
-		s.event(&e, true, "+set", m, m.Instance, c.option+" "+c.value)
-	}
-	if len(changes) > 0 {
-		e.persist()
-	}
-	return resp.OK(), e
+	return commit(resp.OK())
 }
 
+// executable is sentinel.c's access(path, X_OK) check of SENTINEL SET scripts.
 func executable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+	return unix.Access(p, unix.X_OK) == nil
 }
+
+// errConfigUsage is sentinel.c's reply to any other SENTINEL CONFIG form (7.0 takes one
+// option per call).
+var errConfigUsage = resp.Err("ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.")
 
 // config is SENTINEL CONFIG GET <pattern> / SET <option> <value>.
 func (s *State) config(args []string) (resp.Value, Effects) {
@@ -380,7 +394,7 @@ func (s *State) config(args []string) (resp.Value, Effects) {
 	switch strings.ToLower(args[0]) {
 	case "get":
 		if len(args) != 2 {
-			return arityErr("config"), e
+			return errConfigUsage, e
 		}
 		yesno := func(b bool) string {
 			if b {
@@ -405,7 +419,7 @@ func (s *State) config(args []string) (resp.Value, Effects) {
 		return resp.FieldMap(out), e
 	case "set":
 		if len(args) != 3 {
-			return arityErr("config"), e
+			return errConfigUsage, e
 		}
 		option, value := strings.ToLower(args[1]), args[2]
 		bad := resp.Err(fmt.Sprintf("ERR Invalid value '%s' to SENTINEL CONFIG SET '%s'", value, args[1]))
@@ -444,7 +458,7 @@ func (s *State) config(args []string) (resp.Value, Effects) {
 		e.persist()
 		return resp.OK(), e
 	}
-	return resp.Err(fmt.Sprintf("ERR unknown subcommand '%.128s'. Try SENTINEL HELP.", args[0])), e
+	return errConfigUsage, e
 }
 
 func (s *State) infoCache(names []string, now time.Time) resp.Value {
@@ -507,9 +521,6 @@ func (s *State) debug(args []string) resp.Value {
 			kv = append(kv, resp.Bulk(p.name), resp.BulkInt(p.field(&s.Params).Milliseconds()))
 		}
 		return resp.Map(kv...)
-	}
-	if len(args)%2 != 0 {
-		return arityErr("debug")
 	}
 	if err := s.Params.setDebug(args); err != nil {
 		return resp.Err("ERR " + err.Error())

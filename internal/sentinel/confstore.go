@@ -36,12 +36,14 @@ func NewStateFromConfig(cfg *conf.Config, params Params, now time.Time) (*State,
 		SentinelPass:        cfg.SentinelPass.Reveal(),
 		RequirePass:         cfg.RequirePass.Reveal(),
 		DenyScriptsReconfig: cfg.DenyScriptsReconfig,
+		Dir:                 cfg.WorkDir,
 	}, params, uint64(seed[0])|uint64(seed[1])<<8|uint64(seed[2])<<16|uint64(seed[3])<<24)
+	s.SetResolver(CachingResolver(NetResolver, resolveCacheTTL, time.Now))
 	s.CurrentEpoch = cfg.CurrentEpoch
 	for _, cm := range cfg.Masters {
 		mc := MasterConfig{
 			Name:                 cm.Name,
-			Addr:                 Addr{Host: cm.Host, Port: cm.Port},
+			Addr:                 s.knownAddr(Addr{Host: cm.Host, Port: cm.Port}),
 			Quorum:               cm.Quorum,
 			DownAfter:            cm.DownAfter,
 			FailoverTimeout:      cm.FailoverTimeout,
@@ -65,7 +67,7 @@ func NewStateFromConfig(cfg *conf.Config, params Params, now time.Time) (*State,
 		m.ConfigEpoch = cm.ConfigEpoch
 		m.LeaderEpoch = cm.LeaderEpoch
 		for _, r := range cm.KnownReplicas {
-			a := Addr{Host: r.Host, Port: r.Port}
+			a := s.knownAddr(Addr{Host: r.Host, Port: r.Port})
 			if a == m.Addr {
 				continue
 			}
@@ -75,7 +77,7 @@ func NewStateFromConfig(cfg *conf.Config, params Params, now time.Time) (*State,
 			if ks.RunID == myid {
 				continue
 			}
-			if err := s.AddKnownSentinel(cm.Name, Addr{Host: ks.Host, Port: ks.Port}, ks.RunID, now); err != nil {
+			if err := s.AddKnownSentinel(cm.Name, s.knownAddr(Addr{Host: ks.Host, Port: ks.Port}), ks.RunID, now); err != nil {
 				return nil, err
 			}
 		}

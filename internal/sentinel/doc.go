@@ -18,5 +18,7 @@
 // still being reconfigured; the peers' master-down flags are cleared whenever a master address
 // changes, so stale down-votes about an old master never count against the new one; and a
 // forced failover (SENTINEL FAILOVER) with a reachable master pauses writes on it and waits for
-// the chosen replica to catch up before promoting, so no acknowledged write is lost.
+// the chosen replica to catch up before promoting, so no acknowledged write is lost. Every
+// difference from stock that clients, scripts or monitoring can observe is listed, with its
+// reason, in docs/sentinel-differences.md.
 package sentinel

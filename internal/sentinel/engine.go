@@ -74,6 +74,14 @@ func NewEngine(state *State, opts EngineOptions) *Engine {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.state.Params.ScriptMaxRuntime
+	}, func() string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.state.Global.Dir
+	}, func(typ, msg string) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.apply(Effects{Events: []Event{{Type: typ, Msg: msg, Warning: true}}})
 	})
 	return e
 }
@@ -113,11 +121,14 @@ func (e *Engine) Run(ctx context.Context) {
 }
 
 // attach opens the links the state needs; links live until ctx ends or the state drops them.
+// Like sentinelIsRunning, it announces every configured master with +monitor (logged, and
+// run through its notification-script).
 func (e *Engine) attach(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ctx = ctx
 	e.reconcileLinks()
+	e.apply(e.state.MonitorEvents())
 }
 
 // kickTimer makes the run loop tick now (the failover needs a faster tick).
@@ -205,8 +216,10 @@ type oneShotHost struct {
 	cancel context.CancelFunc
 }
 
-func (h oneShotHost) linkUp(*instanceLink)   {}
-func (h oneShotHost) linkDown(*instanceLink) {}
+func (h oneShotHost) linkUp(*instanceLink)     {}
+func (h oneShotHost) linkDown(*instanceLink)   {}
+func (h oneShotHost) pubsubUp(*instanceLink)   {}
+func (h oneShotHost) pubsubDown(*instanceLink) {}
 func (h oneShotHost) reply(_ *instanceLink, cmd Command, v resp.Value, err error) {
 	h.Engine.log.V(1).Info("one-shot command done", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err)
 	h.cancel()
@@ -236,6 +249,7 @@ func (e *Engine) reconcileLinks() {
 			l.stop()
 			delete(e.links, k)
 			e.state.LinkDown(l.target.Addr, e.now())
+			e.state.PubSubDown(l.target.Addr)
 		}
 	}
 	for k, t := range want {
@@ -317,6 +331,24 @@ func (e *Engine) hello(from *instanceLink, payload string) {
 		return
 	}
 	e.apply(e.state.HandleHello(payload, from.target.Addr, e.now()))
+}
+
+func (e *Engine) pubsubUp(from *instanceLink) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubUp(from.target.Addr, e.now())
+}
+
+func (e *Engine) pubsubDown(from *instanceLink) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.current(from) {
+		return
+	}
+	e.state.PubSubDown(from.target.Addr)
 }
 
 func (e *Engine) pubsubActive(from *instanceLink) {

@@ -57,6 +57,7 @@ func newLinkTestEngine(t *testing.T) *linkTestEngine {
 	te.attach(ctx)
 	for _, a := range []Addr{linkTestMaster, linkTestReplica} {
 		te.linkUp(te.linkTo(a))
+		te.pubsubUp(te.linkTo(a))
 	}
 	return te
 }
@@ -151,6 +152,7 @@ func TestReplacedLinkReportsAreIgnored(t *testing.T) {
 				t.Fatalf("the link to %s was not replaced", tc.addr)
 			}
 			te.linkUp(successor)
+			te.pubsubUp(successor)
 			if ops := drain(successor); len(ops) == 0 || ops[0] != OpPing {
 				t.Fatalf("the new link's up queued %v, want a PING first", ops)
 			}
@@ -167,6 +169,7 @@ func TestReplacedLinkReportsAreIgnored(t *testing.T) {
 			}
 			te.reply(old, ping, resp.Value{}, errors.New("link closed"))
 			te.pubsubActive(old)
+			te.pubsubDown(old)
 			te.linkDown(old)
 
 			flags, pending := te.view(tc.addr)

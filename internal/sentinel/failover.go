@@ -103,7 +103,7 @@ func (s *State) selectReplicaWith(m *Master, now time.Time, ignoreInfoAge bool) 
 	for _, r := range m.Replicas {
 		l := s.link(r)
 		switch {
-		case r.has(flagSDown | flagODown), l == nil, !l.connected:
+		case r.has(flagSDown | flagODown), l.disconnected(r.Role):
 		case now.Sub(l.lastAvail) > 5*s.Params.PingPeriod:
 		case r.priority == 0:
 		case !ignoreInfoAge && now.Sub(r.infoRefresh) > infoValidity:
@@ -294,6 +294,11 @@ func (s *State) promotionSeen(m *Master, now time.Time, e *Effects) {
 	old.roleReportedTime = oldMaster.roleReportedTime
 	s.forgetPeerDownVotes(m)
 	s.restartDownTimer(m.Addr, now)
+	// sentinel.c's switch to the promoted replica re-creates the replicas, the old master
+	// among them, with a +slave event each (clients such as Lettuce refresh on it).
+	for _, r := range m.sortedReplicas() {
+		s.event(e, false, "+slave", m, r, "")
+	}
 
 	if m.pausedMaster == oldMaster.Addr {
 		// Switchover: demote the paused old master, then let its clients go (they are killed

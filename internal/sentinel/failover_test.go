@@ -268,6 +268,7 @@ func TestReturningOldMasterIsConvertedToReplica(t *testing.T) {
 	}
 	m.alive = true // comes back as a master with its old data
 	w.run(w.s.LinkUp(m.addr, w.now))
+	w.s.PubSubUp(m.addr, w.now)
 	w.advance(15 * time.Second)
 	if m.master == nil || *m.master != newMaster {
 		t.Fatalf("old master not converted: %+v; events %v", m.master, w.events)

@@ -100,7 +100,7 @@ func TestCommandErrorsAndSimpleReplies(t *testing.T) {
 		{[]string{"masters", "x"}, resp.Err("ERR wrong number of arguments for 'sentinel|masters' command")},
 		{[]string{"myid"}, resp.Bulk(strings.Repeat("a", 40))},
 		{[]string{"set", "mymaster", "quorum", "0"}, resp.Err("ERR Invalid argument '0' for SENTINEL SET 'quorum'")},
-		{[]string{"monitor", "mymaster", "127.0.0.1", "7000", "2"}, resp.Err("ERR Duplicated master name.")},
+		{[]string{"monitor", "mymaster", "127.0.0.1", "7000", "2"}, resp.Err("ERR Duplicate master name.")},
 	}
 	for _, c := range cases {
 		got, _ := w.s.Command(c.args, w.now)

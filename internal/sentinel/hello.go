@@ -81,6 +81,14 @@ func (s *State) HandleHello(payload string, from Addr, now time.Time) Effects {
 	if m == nil {
 		return e
 	}
+	// The sender shows addresses its own way (an IP, or a hostname with announce-hostnames):
+	// sentinel.c resolves them on receipt and drops a hello whose sentinel address does not
+	// resolve.
+	announced := h.MasterAddr
+	var ok bool
+	if h.Addr, ok = s.canonicalAddr(h.Addr); !ok {
+		return e
+	}
 	var si *Instance
 	if cur, ok := m.Sentinels[h.RunID]; ok && cur.Addr == h.Addr {
 		si = cur
@@ -114,11 +122,12 @@ func (s *State) HandleHello(payload string, from Addr, now time.Time) Effects {
 	if m.ConfigEpoch < h.MasterConfigEpoch {
 		m.ConfigEpoch = h.MasterConfigEpoch
 		e.persist()
-		if h.MasterAddr != m.Addr {
+		if to, ok := s.canonicalAddr(announced); ok && !s.sameAddr(m.Addr, announced) {
 			s.event(&e, true, "+config-update-from", m, si, "")
-			s.event(&e, true, "+switch-master", nil, nil, switchMasterMsg(m.Config.Name, m.Addr, h.MasterAddr))
-			s.clientReconfig(&e, m, "observer", "start", m.Addr, h.MasterAddr)
-			s.resetMasterAndChangeAddress(m, h.MasterAddr, now, &e)
+			// sentinel.c prints the new address as the hello carried it.
+			s.event(&e, true, "+switch-master", nil, nil, switchMasterMsg(m.Config.Name, m.Addr, announced))
+			s.clientReconfig(&e, m, "observer", "start", m.Addr, to)
+			s.resetMasterAndChangeAddress(m, to, now, &e)
 		}
 	}
 	si.lastHelloTime = now

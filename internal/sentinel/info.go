@@ -111,6 +111,12 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 	}
 	if inst.Role == RoleMaster && in.role == RoleMaster {
 		for _, a := range in.replicas {
+			// A replica announcing a hostname (replica-announce-ip) is known by it only with
+			// resolve-hostnames, and shown as its IP unless announce-hostnames is on.
+			a, ok := s.canonicalAddr(a)
+			if !ok {
+				continue
+			}
 			if _, ok := m.Replicas[a.String()]; ok || a == m.Addr {
 				continue
 			}
@@ -177,7 +183,7 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 			return
 		}
 		if inst.has(flagReconfSent|flagReconfInprog) && m.failoverState == failoverReconfSlaves {
-			if inst.has(flagReconfSent) && inst.masterHost == m.Addr.Host && inst.masterPort == m.Addr.Port {
+			if inst.has(flagReconfSent) && inst.masterPort == m.Addr.Port && s.sameHost(m.Addr, inst.masterHost) {
 				inst.flags &^= flagReconfSent
 				inst.flags |= flagReconfInprog
 				s.event(e, false, "+slave-reconf-inprog", m, inst, "")
@@ -192,7 +198,7 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 		if m.inFailover() {
 			return
 		}
-		if inst.masterPort != m.Addr.Port || inst.masterHost != m.Addr.Host {
+		if inst.masterPort != m.Addr.Port || !s.sameHost(m.Addr, inst.masterHost) {
 			wait := m.Config.FailoverTimeout
 			if s.masterLooksSane(m, now) && s.noDownFor(inst, wait, now) && now.Sub(inst.replConfChangeTime) > wait {
 				s.sendReplicaOf(m, inst, m.Addr, e)

@@ -58,6 +58,14 @@ type link struct {
 	lastAvail    time.Time // last valid reply to PING (+PONG, -LOADING, -MASTERDOWN)
 	infoSentAt   time.Time // an INFO is in flight since then (zero: none)
 	pubsubAlive  time.Time // last activity on the pubsub link (Redis instances only)
+	// pubsubConnected: the pubsub connection (Redis instances only) is open and subscribed.
+	pubsubConnected bool
+}
+
+// disconnected is sentinel.c's link->disconnected for an instance of role r: a Redis
+// instance needs both its cmd and its pubsub connection, a sentinel only the cmd one.
+func (l *link) disconnected(r Role) bool {
+	return l == nil || !l.connected || (r != RoleSentinel && !l.pubsubConnected)
 }
 
 func newLink(now time.Time) *link {
@@ -128,7 +136,7 @@ func (i *Instance) flagsString(l *link) string {
 	add(i.Role == RoleMaster, "master")
 	add(i.Role == RoleReplica, "slave")
 	add(i.Role == RoleSentinel, "sentinel")
-	add(l == nil || !l.connected, "disconnected")
+	add(l.disconnected(i.Role), "disconnected")
 	add(i.has(flagMasterDown), "master_down")
 	add(i.has(flagFailoverInProgress), "failover_in_progress")
 	add(i.has(flagPromoted), "promoted")

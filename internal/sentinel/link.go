@@ -33,6 +33,9 @@ const maxInFlight = 512
 type linkHost interface {
 	linkUp(from *instanceLink)
 	linkDown(from *instanceLink)
+	// pubsubUp and pubsubDown report the pubsub connection of a Redis instance's link.
+	pubsubUp(from *instanceLink)
+	pubsubDown(from *instanceLink)
 	reply(from *instanceLink, cmd Command, v resp.Value, err error)
 	hello(from *instanceLink, payload string)
 	pubsubActive(from *instanceLink)
@@ -334,9 +337,14 @@ func (l *instanceLink) runPubSub(ctx context.Context) {
 			l.mu.Lock()
 			l.sub = conn
 			l.mu.Unlock()
-			l.servePubSub(conn)
+			refused := l.servePubSub(conn)
 			conn.Close()
-			continue // re-open a dropped connection at once, as for the cmd link
+			l.host.pubsubDown(l)
+			if !refused {
+				continue // re-open a dropped connection at once, as for the cmd link
+			}
+			// The instance refused the subscription (a wrong or missing auth-pass): retry once
+			// per reconnect period, as sentinel.c's reconnection does, rather than in a loop.
 		}
 		if !sleepCtx(ctx, l.host.reconnectDelay()) {
 			return
@@ -344,7 +352,12 @@ func (l *instanceLink) runPubSub(ctx context.Context) {
 	}
 }
 
-func (l *instanceLink) servePubSub(conn net.Conn) {
+// servePubSub subscribes to the hello channel on conn and delivers hellos until the connection
+// ends. It reports true when the instance answered the subscription with an error: hiredis,
+// which sentinel.c uses, closes a subscribed connection on an error reply it has no callback
+// for, so a SUBSCRIBE refused with -NOAUTH leaves the link down and the instance flagged
+// disconnected until auth-pass is right.
+func (l *instanceLink) servePubSub(conn net.Conn) (refused bool) {
 	w := resp.NewWriter(bufio.NewWriter(conn))
 	skip := 1
 	if args := l.authArgs(); args != nil {
@@ -354,17 +367,23 @@ func (l *instanceLink) servePubSub(conn net.Conn) {
 	w.WriteCommand(l.name("CLIENT"), "SETNAME", l.host.clientName("pubsub"))
 	w.WriteCommand(l.name("SUBSCRIBE"), helloChannel)
 	if w.Flush() != nil {
-		return
+		return false
 	}
+	// sentinel.c counts the link connected once both connections are open; the handshake's
+	// replies are not waited for.
+	l.host.pubsubUp(l)
 	r := resp.NewReader(bufio.NewReader(conn), resp.ClientLimits)
 	for {
 		v, err := r.ReadValue()
 		if err != nil {
-			return
+			return false
 		}
 		if skip > 0 {
 			skip--
 			continue
+		}
+		if v.IsError() {
+			return true
 		}
 		if (v.Kind != resp.KindArray && v.Kind != resp.KindPush) || len(v.Elems) < 3 {
 			continue

@@ -64,11 +64,11 @@ var debugParams = []debugParam{
 	{"SCRIPT-RETRY-DELAY", func(p *Params) *time.Duration { return &p.ScriptRetryDelay }},
 }
 
-// setDebug applies name/value pairs (milliseconds) like sentinelSetDebugConfigParameters: an
-// unknown name or a value that is not a positive integer fails the whole call before any change.
+// setDebug applies name/value pairs (milliseconds) in order, like
+// sentinelSetDebugConfigParameters: the first unknown name, name without a value, or value that
+// is not a positive integer ends the call with an error, the pairs before it applied.
 func (p *Params) setDebug(args []string) error {
-	next := *p
-	for i := 0; i+1 < len(args); i += 2 {
+	for i := 0; i < len(args); i += 2 {
 		name := strings.ToUpper(args[i])
 		var found *debugParam
 		for j := range debugParams {
@@ -76,15 +76,14 @@ func (p *Params) setDebug(args []string) error {
 				found = &debugParams[j]
 			}
 		}
-		if found == nil {
+		if found == nil || i+1 == len(args) {
 			return errUnknownDebugParam(args[i])
 		}
 		ms, err := strconv.ParseInt(args[i+1], 10, 64)
 		if err != nil || ms <= 0 {
 			return errBadDebugValue(args[i+1], args[i])
 		}
-		*found.field(&next) = time.Duration(ms) * time.Millisecond
+		*found.field(p) = time.Duration(ms) * time.Millisecond
 	}
-	*p = next
 	return nil
 }

@@ -46,6 +46,22 @@ func (s *State) LinkDown(addr Addr, now time.Time) Effects {
 	return Effects{}
 }
 
+// PubSubUp records that the pubsub connection to addr (a master or replica) is open and its
+// SUBSCRIBE sent.
+func (s *State) PubSubUp(addr Addr, now time.Time) {
+	if l := s.links[addr.String()]; l != nil {
+		l.pubsubConnected = true
+		l.pubsubAlive = now
+	}
+}
+
+// PubSubDown records that the pubsub connection to addr closed, or was refused its SUBSCRIBE.
+func (s *State) PubSubDown(addr Addr) {
+	if l := s.links[addr.String()]; l != nil {
+		l.pubsubConnected = false
+	}
+}
+
 // PubSubActivity records traffic on the pubsub link of addr (subscription confirmations).
 func (s *State) PubSubActivity(addr Addr, now time.Time) {
 	if l := s.links[addr.String()]; l != nil {

@@ -2,14 +2,17 @@ package sentinel
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
 
 	"github.com/failover-dev/redis-failover-operator/internal/resp"
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 )
 
 // maxRunningScripts is SENTINEL_SCRIPT_MAX_RUNNING; further runs wait in the queue.
@@ -23,6 +26,11 @@ const maxQueuedScripts = 256
 type scriptRunner struct {
 	log     logr.Logger
 	timeout func() time.Duration
+	// dir is where scripts run and where relative script paths are taken from (sentinel.c
+	// runs them in `dir`, where it changed at start).
+	dir func() string
+	// event publishes -script-error and -script-timeout as sentinel.c's sentinelEvent does.
+	event func(typ, msg string)
 
 	mu      sync.Mutex
 	running map[*scriptJob]struct{}
@@ -31,13 +39,12 @@ type scriptRunner struct {
 
 type scriptJob struct {
 	script  Script
-	queued  time.Time
 	started time.Time
 	pid     int
 }
 
-func newScriptRunner(log logr.Logger, timeout func() time.Duration) *scriptRunner {
-	return &scriptRunner{log: log, timeout: timeout, running: map[*scriptJob]struct{}{}}
+func newScriptRunner(log logr.Logger, timeout func() time.Duration, dir func() string, event func(typ, msg string)) *scriptRunner {
+	return &scriptRunner{log: log, timeout: timeout, dir: dir, event: event, running: map[*scriptJob]struct{}{}}
 }
 
 func (r *scriptRunner) schedule(s Script) {
@@ -47,7 +54,7 @@ func (r *scriptRunner) schedule(s Script) {
 		r.log.Info("-script-error dropping a queued script run: the queue is full", "script", r.queue[0].script.Path)
 		r.queue = r.queue[1:]
 	}
-	r.queue = append(r.queue, &scriptJob{script: s, queued: time.Now()})
+	r.queue = append(r.queue, &scriptJob{script: s})
 	r.startLocked()
 }
 
@@ -63,7 +70,12 @@ func (r *scriptRunner) startLocked() {
 func (r *scriptRunner) run(job *scriptJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, job.script.Path, job.script.Args...)
+	dir := r.dir()
+	// An absolute path, so that exec neither searches PATH for a bare name nor depends on the
+	// process's own working directory; argv[0] stays the path as configured, as execve gets it.
+	cmd := exec.CommandContext(ctx, conf.ResolveIn(dir, job.script.Path), job.script.Args...)
+	cmd.Args[0] = job.script.Path
+	cmd.Dir = dir
 	err := cmd.Start()
 	r.mu.Lock()
 	job.started = time.Now()
@@ -76,9 +88,22 @@ func (r *scriptRunner) run(job *scriptJob) {
 	}
 	switch {
 	case ctx.Err() != nil:
-		r.log.Info("-script-timeout", "script", job.script.Path, "args", job.script.Args)
+		// sentinel.c: "-script-timeout <path> <pid>".
+		r.event("-script-timeout", job.script.Path+" "+strconv.Itoa(job.pid))
 	case err != nil:
-		r.log.Info("-script-error", "script", job.script.Path, "args", job.script.Args, "error", err.Error())
+		// sentinel.c: "-script-error <path> <signal> <exit code>"; a script that cannot be
+		// executed exits 2 in its forked child.
+		signal, code := 0, 2
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				signal, code = int(ws.Signal()), 0
+			} else {
+				code = exit.ExitCode()
+			}
+		}
+		r.log.V(1).Info("script failed", "script", job.script.Path, "args", job.script.Args, "error", err.Error())
+		r.event("-script-error", job.script.Path+" "+strconv.Itoa(signal)+" "+strconv.Itoa(code))
 	default:
 		r.log.V(1).Info("-script-child", "script", job.script.Path, "args", job.script.Args)
 	}
@@ -100,17 +125,19 @@ func (r *scriptRunner) pending() resp.Value {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
+	// As addReplyPendingScripts: a waiting run has not been tried (run-delay 0, retry-num 0;
+	// there are no retries to wait for), a running one is on its first try (retry-num 1).
 	entry := func(j *scriptJob, running bool) resp.Value {
 		argv := append([]string{j.script.Path}, j.script.Args...)
-		flags, timing, pid := "scheduled", "run-delay", "0"
-		ms := now.Sub(j.queued).Milliseconds()
+		flags, timing, pid, tries := "scheduled", "run-delay", "0", "0"
+		ms := int64(0)
 		if running {
-			flags, timing, pid = "running", "run-time", strconv.Itoa(j.pid)
+			flags, timing, pid, tries = "running", "run-time", strconv.Itoa(j.pid), "1"
 			ms = now.Sub(j.started).Milliseconds()
 		}
 		return resp.Map(resp.Bulk("argv"), resp.BulkStrings(argv...), resp.Bulk("flags"), resp.Bulk(flags),
 			resp.Bulk("pid"), resp.Bulk(pid), resp.Bulk(timing), resp.BulkInt(ms),
-			resp.Bulk("retry-num"), resp.Bulk("0"))
+			resp.Bulk("retry-num"), resp.Bulk(tries))
 	}
 	var out []resp.Value
 	for j := range r.running {

@@ -75,6 +75,9 @@ func (w *world) connectAll() {
 	for _, t := range w.s.Targets() {
 		if w.reachable(t.Addr) {
 			w.run(w.s.LinkUp(t.Addr, w.now))
+			if !t.Sentinel {
+				w.s.PubSubUp(t.Addr, w.now)
+			}
 		}
 	}
 }

@@ -24,6 +24,10 @@ type GlobalConfig struct {
 	RequirePass string
 	// DenyScriptsReconfig refuses SENTINEL SET of notification-script/client-reconfig-script.
 	DenyScriptsReconfig bool
+	// Dir is the absolute directory redis-sentinel would run in (it changes into `dir` at
+	// start): relative script paths are checked and run from there. "" means the process's
+	// working directory.
+	Dir string
 }
 
 // State is everything one sentinel knows. Its methods are the state machine: each takes the time
@@ -41,6 +45,8 @@ type State struct {
 	prevTick      time.Time
 	simulateFlags int // 1: crash after election, 2: crash after promotion
 	rand          *rand.Rand
+	// resolver resolves hostnames when resolve-hostnames is on (nil: IP addresses only).
+	resolver Resolver
 }
 
 const (
@@ -200,15 +206,32 @@ func (s *State) clientReconfig(e *Effects, m *Master, role, state string, from, 
 		m.Config.Name, role, state, from.Host, strconv.Itoa(from.Port), to.Host, strconv.Itoa(to.Port)}})
 }
 
+// MonitorEvents are the +monitor events sentinel.c generates for every configured master when
+// it starts.
+func (s *State) MonitorEvents() Effects {
+	var e Effects
+	for _, m := range s.sortedMasters() {
+		s.event(&e, true, "+monitor", m, m.Instance, "quorum "+strconv.Itoa(m.Config.Quorum))
+	}
+	return e
+}
+
 // Tilted reports whether the sentinel is in TILT mode and since when.
 func (s *State) Tilted() (bool, time.Time) { return s.tilt, s.tiltStart }
 
 // jitter is sentinel.c's rand()%SENTINEL_MAX_DESYNC.
 func (s *State) jitter() time.Duration { return time.Duration(s.rand.IntN(1000)) * time.Millisecond }
 
+// masterByAddr finds the master another sentinel asks about, comparing by IP or hostname as
+// sentinelAddrOrHostnameEqual does (the asker shows the address its own way).
 func (s *State) masterByAddr(a Addr) *Master {
-	for _, m := range s.Masters {
+	for _, m := range s.sortedMasters() {
 		if m.Addr == a {
+			return m
+		}
+	}
+	for _, m := range s.sortedMasters() {
+		if s.sameAddr(m.Addr, a) {
 			return m
 		}
 	}

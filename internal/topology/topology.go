@@ -60,6 +60,9 @@ type Replication struct {
 	ReplicaOffset int64
 	// MasterReplOffset is the node's position in its replication history.
 	MasterReplOffset int64
+	// ReplicaPriority is a replica's replica-priority: the sentinels promote the lowest non-zero
+	// one first, and never a replica at 0.
+	ReplicaPriority int
 }
 
 // Offset is the node's replication offset, the evidence used to rank promotion candidates:

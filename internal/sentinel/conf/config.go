@@ -2,6 +2,7 @@ package conf
 
 import (
 	"net"
+	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -25,9 +26,14 @@ type Config struct {
 	Path string
 
 	// Server options (the generic redis.conf part a sentinel uses).
-	Port          int
-	Bind          []string
-	Dir           string
+	Port int
+	Bind []string
+	// Dir is the `dir` value as written (rewritten as written).
+	Dir string
+	// WorkDir is the absolute directory redis-sentinel would be in after loading this file:
+	// the process's working directory at Load, changed by each `dir` line in turn (redis
+	// chdirs as it reads the line). Relative script paths resolve against it; see ResolvePath.
+	WorkDir       string
 	LogFile       string
 	LogLevel      string
 	Daemonize     bool
@@ -130,6 +136,21 @@ func NewMaster(name, host string, port, quorum int) *Master {
 		FailoverTimeout: DefaultFailoverTimeout,
 		ParallelSyncs:   DefaultParallelSyncs,
 	}
+}
+
+// ResolvePath returns p as redis-sentinel would open it: relative paths are taken from
+// WorkDir, because redis changes into `dir` while loading its config and then runs and checks
+// notification-script and client-reconfig-script from there.
+func (c *Config) ResolvePath(p string) string {
+	return ResolveIn(c.WorkDir, p)
+}
+
+// ResolveIn joins a relative p to dir; absolute paths, and any path when dir is "", are kept.
+func ResolveIn(dir, p string) string {
+	if p == "" || dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 // Addr is the master's current address.

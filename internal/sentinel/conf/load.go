@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,11 @@ func Load(path string) (*Config, error) {
 // Parse validates config file contents; name is used in errors and becomes Config.Path.
 func Parse(name string, data []byte) (*Config, error) {
 	p := &parser{file: name, cfg: New(name)}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("reading sentinel config: finding the working directory: %w", err)
+	}
+	p.cfg.WorkDir = wd
 	if err := p.parse(data); err != nil {
 		return nil, err
 	}
@@ -145,7 +151,9 @@ func (p *parser) directive(d Directive) error {
 		}
 		c.Bind = append([]string(nil), vals...)
 	case "dir":
-		c.Dir, err = one()
+		if c.Dir, err = one(); err == nil {
+			err = p.changeDir(d.Line, c.Dir)
+		}
 	case "logfile":
 		c.LogFile, err = one()
 	case "pidfile":
@@ -405,9 +413,25 @@ func (p *parser) epoch(line int, dir, s string) (uint64, error) {
 	return e, nil
 }
 
-// script checks what redis checks at load: the path exists and is executable.
+// changeDir follows a `dir` line as redis does (it chdirs right away, and fails to start if it
+// cannot): later relative paths are taken from there.
+func (p *parser) changeDir(line int, dir string) error {
+	abs := ResolveIn(p.cfg.WorkDir, dir)
+	st, err := os.Stat(abs)
+	if err == nil && !st.IsDir() {
+		err = fmt.Errorf("%s is not a directory", abs)
+	}
+	if err != nil {
+		return p.errf(line, "dir", "cannot change into %q (%v); create the directory or fix the path", dir, err)
+	}
+	p.cfg.WorkDir = filepath.Clean(abs)
+	return nil
+}
+
+// script checks what redis checks at load: the path exists and is executable, relative paths
+// being taken from the `dir` directory.
 func (p *parser) script(line int, dir, path string) (string, error) {
-	if err := unix.Access(path, unix.X_OK); err != nil {
+	if err := unix.Access(p.cfg.ResolvePath(path), unix.X_OK); err != nil {
 		return "", p.errf(line, dir, "%q is not an executable file (%v); fix the path or chmod +x it", path, err)
 	}
 	return path, nil

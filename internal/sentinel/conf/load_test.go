@@ -84,6 +84,7 @@ sentinel
 		Port:          26380,
 		Bind:          []string{"127.0.0.1", "-::1"},
 		Dir:           "/tmp",
+		WorkDir:       "/tmp",
 		LogFile:       "/tmp/sentinel log",
 		LogLevel:      "warning",
 		PidFile:       "/tmp/s.pid",
@@ -138,6 +139,36 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+// redis-sentinel changes into `dir` as it reads that line, so a relative script path (in the
+// file, or later via SENTINEL SET) is taken from there, not from where the process started.
+func TestLoadResolvesRelativeScriptsFromDir(t *testing.T) {
+	base := t.TempDir()
+	scripts := filepath.Join(base, "scripts")
+	if err := os.Mkdir(scripts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(scripts, "notify.sh"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Each dir line is followed from the previous one, as successive chdirs are.
+	content := "dir " + base + "\ndir scripts\nsentinel monitor m 127.0.0.1 6379 2\n" +
+		"sentinel notification-script m notify.sh\nsentinel client-reconfig-script m ./notify.sh\n"
+	cfg, err := Load(writeConf(t, content))
+	if err != nil {
+		t.Fatalf("Load refused a script relative to dir: %v", err)
+	}
+	if cfg.WorkDir != scripts || cfg.Dir != "scripts" {
+		t.Errorf("WorkDir %q, Dir %q; want %q and the value as written", cfg.WorkDir, cfg.Dir, scripts)
+	}
+	m := cfg.Master("m")
+	if m.NotificationScript != "notify.sh" || cfg.ResolvePath(m.NotificationScript) != filepath.Join(scripts, "notify.sh") {
+		t.Errorf("notification-script %q resolves to %q", m.NotificationScript, cfg.ResolvePath(m.NotificationScript))
+	}
+	if got := cfg.ResolvePath("/abs/x"); got != "/abs/x" {
+		t.Errorf("absolute path resolved to %q", got)
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	nonExec := filepath.Join(t.TempDir(), "plain.txt")
 	if err := os.WriteFile(nonExec, nil, 0o644); err != nil {
@@ -186,6 +217,9 @@ func TestLoadErrors(t *testing.T) {
 		{"include", "include /etc/other.conf", `:1: include: is not supported by this sentinel`},
 		{"users and aclfile", "user a on\naclfile /x.acl", `:2: aclfile: users are defined both by user lines and by aclfile`},
 		{"other without value", "maxclients", `:1: maxclients: wants a value`},
+		{"dir missing", "dir /nonexistent/sentinel", `:1: dir: cannot change into "/nonexistent/sentinel"`},
+		{"dir is a file", "dir " + nonExec, `:1: dir: cannot change into "` + nonExec + `"`},
+		{"relative script not in dir", "dir /\n" + mon + "sentinel notification-script m notify.sh", `:3: sentinel notification-script: "notify.sh" is not an executable file`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

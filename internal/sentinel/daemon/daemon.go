@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -41,6 +42,9 @@ type Options struct {
 type Daemon struct {
 	Engine *sentinel.Engine
 	Server *server.Server
+	// Config is the loaded file; its process options (logfile, pidfile, loglevel) are the
+	// binary's to apply.
+	Config *conf.Config
 	log    logr.Logger
 
 	metricsAddr string
@@ -58,6 +62,15 @@ func New(opts Options) (*Daemon, error) {
 	}
 	if len(opts.Bind) > 0 {
 		cfg.Bind = opts.Bind
+	}
+	for _, u := range cfg.Users {
+		if len(u) > 0 && u[0] != "default" {
+			// redis-sentinel's own rewrite adds a `user default ...` line, which matches
+			// requirepass; other accounts would authenticate on stock and do not here.
+			opts.Log.Info("WARNING: ACL users from `user` lines are not enforced by this sentinel: only requirepass "+
+				"authenticates clients; remove the line, or give clients the requirepass password",
+				"config", cfg.Path, "user", u[0])
+		}
 	}
 	now := time.Now
 	if opts.Clock != nil {
@@ -78,7 +91,7 @@ func New(opts Options) (*Daemon, error) {
 	})
 	addrs := make([]string, 0, len(cfg.Bind))
 	for _, b := range cfg.Bind {
-		addrs = append(addrs, net.JoinHostPort(b, strconv.Itoa(cfg.Port)))
+		addrs = append(addrs, listenAddr(b, cfg.Port))
 	}
 	if len(addrs) == 0 {
 		addrs = []string{":" + strconv.Itoa(cfg.Port)}
@@ -96,7 +109,7 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	engine.SetPublisher(srv)
-	return &Daemon{Engine: engine, Server: srv, log: opts.Log, metricsAddr: opts.MetricsAddr}, nil
+	return &Daemon{Engine: engine, Server: srv, Config: cfg, log: opts.Log, metricsAddr: opts.MetricsAddr}, nil
 }
 
 // Listen binds the server's addresses; the engine's hellos then announce the bound port.
@@ -156,6 +169,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// listenAddr turns one `bind` value into a listen address as redis reads it: "*" is every IPv4
+// address, "::*" every IPv6 one, and a leading "-" marks an address that may be unavailable
+// (server.Options.Addrs keeps the "-").
+func listenAddr(bind string, port int) string {
+	optional := ""
+	if strings.HasPrefix(bind, "-") {
+		optional, bind = "-", bind[1:]
+	}
+	switch bind {
+	case "*":
+		bind = "0.0.0.0"
+	case "::*":
+		bind = "::"
+	}
+	return optional + net.JoinHostPort(bind, strconv.Itoa(port))
 }
 
 // backend adapts the engine to server.Backend.

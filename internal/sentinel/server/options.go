@@ -34,7 +34,8 @@ type User struct {
 // with SetBackend, before Serve).
 type Options struct {
 	// Addrs are the TCP addresses to listen on ("127.0.0.1:26379", ":26379", "[::1]:26379").
-	// Port 0 picks a free port; Addrs() reports the bound addresses.
+	// Port 0 picks a free port; Addrs() reports the bound addresses. A leading "-" marks an
+	// address that is skipped when the host does not have it, as redis's `bind -::1`.
 	Addrs []string
 	// RequirePass is the password of the "default" user (sentinel.conf requirepass). Empty means
 	// the default user needs no password, as in redis.

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -85,7 +87,14 @@ func (s *Server) Listen() error {
 	}
 	var lc net.ListenConfig
 	for _, addr := range s.opts.Addrs {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
 		l, err := lc.Listen(context.Background(), "tcp", addr)
+		if err != nil && optional && (errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)) {
+			// redis skips an optional ("-") address the host does not have.
+			s.opts.Logger.Info("skipping optional bind address that is not available", "addr", addr, "error", err.Error())
+			continue
+		}
 		if err != nil {
 			for _, bound := range s.listeners {
 				_ = bound.Close()
@@ -94,6 +103,9 @@ func (s *Server) Listen() error {
 			return fmt.Errorf("listening on %s: %w", addr, err)
 		}
 		s.listeners = append(s.listeners, l)
+	}
+	if len(s.listeners) == 0 {
+		return fmt.Errorf("listening on %s: none of the addresses is available", strings.Join(s.opts.Addrs, ", "))
 	}
 	return nil
 }
