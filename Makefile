@@ -45,11 +45,12 @@ build: ## Build the static binaries into bin/
 
 .PHONY: manifests
 # hack/verify-generated.sh (make lint) repeats these steps in a scratch copy: keep them in step.
-manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC, DeepCopy code and the chart's CRD copy
+manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC, DeepCopy code, the chart's CRD copy and docs/crd-reference.md
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 	$(CONTROLLER_GEN) crd rbac:roleName=redis-failover-operator paths=./api/... paths=./controllers/... \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	hack/sync-chart-crds.sh
+	go run ./hack/crd-docs config/crd/bases/redis.failover.dev_redisfailovers.yaml docs/crd-reference.md
 
 $(CONTROLLER_GEN):
 	hack/toolchain.sh controller-gen
