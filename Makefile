@@ -71,11 +71,18 @@ lint: $(CONTROLLER_GEN) ## gofmt, go vet, shellcheck, and a check that `make man
 	shellcheck $(POD_SCRIPTS)
 	shellcheck -x -S warning hack/*.sh hack/lib/*.sh
 	hack/verify-generated.sh $(CONTROLLER_GEN)
+	$(MAKE) test-alerts
 
 ##@ Tests
 .PHONY: test
 # tools first: on a fresh machine it builds everything once (15 to 45 minutes, see README); afterwards seconds.
 test: tools lint test-unit test-envtest test-e2e ## Unit, envtest and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
+
+.PHONY: test-alerts
+test-alerts: ## promtool check rules + promtool test rules: the chart's alerts against test/alerts/
+	@command -v promtool >/dev/null || hack/toolchain.sh debian
+	promtool check rules charts/redis-failover-operator/files/prometheus-rules.yaml
+	promtool test rules test/alerts/*_test.yaml
 
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
