@@ -176,8 +176,8 @@ func TestDefaultsAreClusterWideAndKeepTheSecurityContext(t *testing.T) {
 		t.Errorf("capabilities.drop = %v, want [ALL]", drop)
 	}
 	for _, a := range args(t, c) {
-		if strings.HasPrefix(a, "--watch-namespace") {
-			t.Errorf("default render passes %s: the default is every namespace", a)
+		if strings.HasPrefix(a, "--watch-namespace") || strings.HasPrefix(a, "--sentinel-metrics") {
+			t.Errorf("default render passes %s: the defaults are every namespace and no sentinel metrics", a)
 		}
 	}
 }
@@ -221,6 +221,7 @@ func TestMonitoringObjectsShipTheTestedRulesAndDashboard(t *testing.T) {
 		"--set", "metrics.serviceMonitor.enabled=true",
 		"--set", "metrics.serviceMonitor.labels.release=prom",
 		"--set", "metrics.sentinelPodMonitor.enabled=true",
+		"--set", "sentinelMetrics=true",
 		"--set", "prometheusRule.enabled=true",
 		"--set", "dashboard.enabled=true",
 		"--set", "dashboard.namespace=grafana",
@@ -244,6 +245,9 @@ func TestMonitoringObjectsShipTheTestedRulesAndDashboard(t *testing.T) {
 		t.Errorf("ServiceMonitor endpoints %v do not name the metrics Service's port %v", eps, ports)
 	}
 
+	if !slices.Contains(args(t, managerContainer(t, objs)), "--sentinel-metrics=true") {
+		t.Errorf("sentinelMetrics=true: manager args %v lack --sentinel-metrics=true", args(t, managerContainer(t, objs)))
+	}
 	pm := only(t, objs, "PodMonitor", "rfo-sentinels")
 	if any, _, _ := unstructured.NestedBool(pm.Object, "spec", "namespaceSelector", "any"); !any {
 		t.Errorf("sentinel PodMonitor namespaceSelector = %v, want any: true in cluster-wide mode", pm.Object["spec"])
