@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -44,10 +45,28 @@ func helmBinary(t *testing.T) string {
 	return h
 }
 
+// kubernetesVersion is KUBERNETES_VERSION from hack/versions.env.
+func kubernetesVersion(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "hack", "versions.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "KUBERNETES_VERSION="); ok {
+			return v
+		}
+	}
+	t.Fatalf("hack/versions.env sets no KUBERNETES_VERSION")
+	return ""
+}
+
 // helmTemplate runs helm template on the chart and returns stdout, stderr and the error.
 func helmTemplate(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := exec.Command(helmBinary(t), append([]string{"template", "rfo", chartDir, "--namespace", "rfo-system"}, args...)...)
+	// helm template assumes an old Kubernetes unless told; render for the version the project pins.
+	cmd := exec.Command(helmBinary(t), append([]string{"template", "rfo", chartDir, "--namespace", "rfo-system",
+		"--kube-version", kubernetesVersion(t)}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -164,7 +183,7 @@ func TestDefaultsAreClusterWideAndKeepTheSecurityContext(t *testing.T) {
 
 	d := only(t, objs, "Deployment", "rfo")
 	pod, _, _ := unstructured.NestedMap(d.Object, "spec", "template", "spec", "securityContext")
-	if pod["runAsNonRoot"] != true || pod["runAsUser"] != int64(65532) {
+	if pod["runAsNonRoot"] != true || fmt.Sprint(pod["runAsUser"]) != "65532" {
 		t.Errorf("pod securityContext = %v, want runAsNonRoot true and runAsUser 65532", pod)
 	}
 	c := managerContainer(t, objs)
