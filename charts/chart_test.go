@@ -18,6 +18,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/failover-dev/redis-failover-operator/test/toolbin"
 )
 
 const chartDir = "redis-failover-operator"
@@ -27,22 +29,6 @@ var monitoringAPIs = []string{
 	"--api-versions", "monitoring.coreos.com/v1/ServiceMonitor",
 	"--api-versions", "monitoring.coreos.com/v1/PodMonitor",
 	"--api-versions", "monitoring.coreos.com/v1/PrometheusRule",
-}
-
-// helmBinary is $HELM or the repository's bin/helm (hack/toolchain.sh helm).
-func helmBinary(t *testing.T) string {
-	t.Helper()
-	if h := os.Getenv("HELM"); h != "" {
-		return h
-	}
-	h, err := filepath.Abs(filepath.Join("..", "bin", "helm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(h); err != nil {
-		t.Fatalf("helm not found at %s: run hack/toolchain.sh helm (or set HELM to a helm binary): %v", h, err)
-	}
-	return h
 }
 
 // kubernetesVersion is KUBERNETES_VERSION from hack/versions.env.
@@ -65,7 +51,7 @@ func kubernetesVersion(t *testing.T) string {
 func helmTemplate(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	// helm template assumes an old Kubernetes unless told; render for the version the project pins.
-	cmd := exec.Command(helmBinary(t), append([]string{"template", "rfo", chartDir, "--namespace", "rfo-system",
+	cmd := exec.Command(toolbin.Path(t, "HELM", "helm", "helm"), append([]string{"template", "rfo", chartDir, "--namespace", "rfo-system",
 		"--kube-version", kubernetesVersion(t)}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

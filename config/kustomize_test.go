@@ -15,27 +15,13 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
-)
 
-// kubectlBinary is $KUBECTL or the repository's bin/kubectl (hack/toolchain.sh kubernetes).
-func kubectlBinary(t *testing.T) string {
-	t.Helper()
-	if k := os.Getenv("KUBECTL"); k != "" {
-		return k
-	}
-	k, err := filepath.Abs(filepath.Join("..", "bin", "kubectl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(k); err != nil {
-		t.Fatalf("kubectl not found at %s: run hack/toolchain.sh kubernetes (or set KUBECTL to a kubectl binary): %v", k, err)
-	}
-	return k
-}
+	"github.com/failover-dev/redis-failover-operator/test/toolbin"
+)
 
 func build(t *testing.T, dir string) []*unstructured.Unstructured {
 	t.Helper()
-	cmd := exec.Command(kubectlBinary(t), "kustomize", dir)
+	cmd := exec.Command(toolbin.Path(t, "KUBECTL", "kubectl", "kubernetes"), "kustomize", dir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
