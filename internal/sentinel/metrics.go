@@ -4,10 +4,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/failover-dev/redis-failover-operator/internal/promtext"
 )
 
-// Metric names the sentinel exports (see NewCollector). Dashboards and alerts use them; keep
+// Metric names the sentinel exports (see Engine.MetricFamilies). Dashboards and alerts use them; keep
 // them stable.
 const (
 	MetricMasterState        = "redis_failover_sentinel_master_state"
@@ -29,31 +29,19 @@ const (
 	FailoverResultAborted = "aborted" // any -failover-abort-*
 )
 
-var (
-	descMasterState = prometheus.NewDesc(MetricMasterState,
-		"1 for the master's current state as this sentinel sees it (ok, sdown: subjectively down, odown: objectively down), 0 for the others.",
-		[]string{"master", "state"}, nil)
-	descFailoverInProgress = prometheus.NewDesc(MetricFailoverInProgress,
-		"1 while this sentinel is running a failover of the master.", []string{"master"}, nil)
-	descFailoversStarted = prometheus.NewDesc(MetricFailoversStarted,
-		"Failovers this sentinel tried to start (+try-failover), since the process started.", []string{"master"}, nil)
-	descFailoversFinished = prometheus.NewDesc(MetricFailoversFinished,
-		"Failovers this sentinel ended, by result (success, timeout, aborted), since the process started.",
-		[]string{"master", "result"}, nil)
-	descCurrentEpoch = prometheus.NewDesc(MetricCurrentEpoch,
-		"The sentinel's current epoch (increases with every failover election).", nil, nil)
-	descConfigEpoch = prometheus.NewDesc(MetricConfigEpoch,
-		"The epoch of the master's current configuration (the failover that made it master).", []string{"master"}, nil)
-	descKnownReplicas = prometheus.NewDesc(MetricKnownReplicas,
-		"Replicas this sentinel knows for the master.", []string{"master"}, nil)
-	descKnownSentinels = prometheus.NewDesc(MetricKnownSentinels,
-		"Other sentinels this sentinel knows monitor the master (itself not counted).", []string{"master"}, nil)
-	descLinkRTT = prometheus.NewDesc(MetricLinkRTT,
-		"Round-trip time of the latest PING answered on the link to the instance (absent until one is answered).",
-		[]string{"master", "instance", "role"}, nil)
-	descTilt = prometheus.NewDesc(MetricTilt,
-		"1 while the sentinel is in TILT mode (it saw its clock jump and acts on nothing).", nil, nil)
-)
+// metricHelp is each metric's HELP text.
+var metricHelp = map[string]string{
+	MetricCurrentEpoch:       "The sentinel's current epoch (increases with every failover election).",
+	MetricTilt:               "1 while the sentinel is in TILT mode (it saw its clock jump and acts on nothing).",
+	MetricMasterState:        "1 for the master's current state as this sentinel sees it (ok, sdown: subjectively down, odown: objectively down), 0 for the others.",
+	MetricFailoverInProgress: "1 while this sentinel is running a failover of the master.",
+	MetricFailoversStarted:   "Failovers this sentinel tried to start (+try-failover), since the process started.",
+	MetricFailoversFinished:  "Failovers this sentinel ended, by result (success, timeout, aborted), since the process started.",
+	MetricConfigEpoch:        "The epoch of the master's current configuration (the failover that made it master).",
+	MetricKnownReplicas:      "Replicas this sentinel knows for the master.",
+	MetricKnownSentinels:     "Other sentinels this sentinel knows monitor the master (itself not counted).",
+	MetricLinkRTT:            "Round-trip time of the latest PING answered on the link to the instance (absent until one is answered).",
+}
 
 // engineMetrics holds what the state machine does not keep itself: event counts and link
 // round-trip times. It is guarded by Engine.mu and costs a map update per failover event and
@@ -116,33 +104,33 @@ func (e *Engine) observeReply(cmd Command, err error) {
 	e.metrics.rtt[key] = max(e.now().Sub(l.lastPingTime), 0)
 }
 
-// Collector exports the engine's state to Prometheus; every value is read under the engine's
-// lock when scraped.
-type Collector struct{ e *Engine }
-
-// NewCollector returns the engine's Prometheus collector.
-func NewCollector(e *Engine) *Collector { return &Collector{e: e} }
-
-// Describe implements prometheus.Collector.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMasterState, descFailoverInProgress, descFailoversStarted,
-		descFailoversFinished, descCurrentEpoch, descConfigEpoch, descKnownReplicas, descKnownSentinels,
-		descLinkRTT, descTilt} {
-		ch <- d
-	}
-}
-
-// Collect implements prometheus.Collector.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	e := c.e
+// MetricFamilies reads the engine's metrics from its state, under the engine's lock; the
+// daemon writes them in the Prometheus text format when scraped.
+func (e *Engine) MetricFamilies() []promtext.Family {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.state
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	fams := map[string]*promtext.Family{}
+	order := []struct {
+		name string
+		typ  promtext.Type
+	}{
+		{MetricCurrentEpoch, promtext.Gauge}, {MetricTilt, promtext.Gauge}, {MetricMasterState, promtext.Gauge},
+		{MetricFailoverInProgress, promtext.Gauge}, {MetricFailoversStarted, promtext.Counter},
+		{MetricFailoversFinished, promtext.Counter}, {MetricConfigEpoch, promtext.Gauge},
+		{MetricKnownReplicas, promtext.Gauge}, {MetricKnownSentinels, promtext.Gauge}, {MetricLinkRTT, promtext.Gauge},
 	}
-	counter := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	out := make([]promtext.Family, len(order))
+	for i, o := range order {
+		out[i] = promtext.Family{Name: o.name, Help: metricHelp[o.name], Type: o.typ}
+		fams[o.name] = &out[i]
+	}
+	add := func(name string, v float64, labels ...string) {
+		smp := promtext.Sample{Value: v}
+		for i := 0; i+1 < len(labels); i += 2 {
+			smp.Labels = append(smp.Labels, promtext.Label{Name: labels[i], Value: labels[i+1]})
+		}
+		fams[name].Samples = append(fams[name].Samples, smp)
 	}
 	boolean := func(b bool) float64 {
 		if b {
@@ -150,26 +138,26 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
-	gauge(descCurrentEpoch, float64(s.CurrentEpoch))
+	add(MetricCurrentEpoch, float64(s.CurrentEpoch))
 	tilt, _ := s.Tilted()
-	gauge(descTilt, boolean(tilt))
+	add(MetricTilt, boolean(tilt))
 	for _, m := range s.sortedMasters() {
 		name := m.Config.Name
 		state := masterStateOf(m.Instance)
 		for _, st := range []string{"ok", "sdown", "odown"} {
-			gauge(descMasterState, boolean(st == state), name, st)
+			add(MetricMasterState, boolean(st == state), "master", name, "state", st)
 		}
-		gauge(descFailoverInProgress, boolean(m.inFailover()), name)
-		counter(descFailoversStarted, e.metrics.started[name], name)
+		add(MetricFailoverInProgress, boolean(m.inFailover()), "master", name)
+		add(MetricFailoversStarted, e.metrics.started[name], "master", name)
 		for _, r := range []string{FailoverResultSuccess, FailoverResultTimeout, FailoverResultAborted} {
-			counter(descFailoversFinished, e.metrics.finished[finishKey{name, r}], name, r)
+			add(MetricFailoversFinished, e.metrics.finished[finishKey{name, r}], "master", name, "result", r)
 		}
-		gauge(descConfigEpoch, float64(m.ConfigEpoch), name)
-		gauge(descKnownReplicas, float64(len(m.Replicas)), name)
-		gauge(descKnownSentinels, float64(len(m.Sentinels)), name)
+		add(MetricConfigEpoch, float64(m.ConfigEpoch), "master", name)
+		add(MetricKnownReplicas, float64(len(m.Replicas)), "master", name)
+		add(MetricKnownSentinels, float64(len(m.Sentinels)), "master", name)
 		rtt := func(inst *Instance, role string) {
 			if d, ok := e.metrics.rtt[inst.Addr.String()]; ok {
-				gauge(descLinkRTT, d.Seconds(), name, inst.Addr.String(), role)
+				add(MetricLinkRTT, d.Seconds(), "master", name, "instance", inst.Addr.String(), "role", role)
 			}
 		}
 		rtt(m.Instance, "master")
@@ -186,6 +174,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			delete(e.metrics.rtt, k)
 		}
 	}
+	return out
 }
 
 // masterStateOf is the master_state label: odown takes precedence over sdown, which every

@@ -3,9 +3,11 @@ package sentinel_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,6 +173,43 @@ func TestMetricsAcrossAFailover(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// The listener speaks plain HTTP/1.1 to any client: the metrics at /metrics (HEAD too), 404
+// elsewhere, 405 for other methods.
+func TestMetricsEndpointAnswersHTTP(t *testing.T) {
+	_, _, url := metricsSentinel(t)
+	base := strings.TrimSuffix(url, "/metrics")
+	for _, c := range []struct {
+		method, path string
+		status       int
+		contentType  string
+	}{
+		{http.MethodGet, "/metrics?x=1", http.StatusOK, "text/plain; version=0.0.4; charset=utf-8"},
+		{http.MethodHead, "/metrics", http.StatusOK, "text/plain; version=0.0.4; charset=utf-8"},
+		{http.MethodGet, "/", http.StatusNotFound, "text/plain"},
+		{http.MethodPost, "/metrics", http.StatusMethodNotAllowed, ""},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), c.method, base+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s %s: reading the body: %v", c.method, c.path, err)
+		}
+		if resp.StatusCode != c.status || resp.Header.Get("Content-Type") != c.contentType {
+			t.Errorf("%s %s: %s, Content-Type %q; want %d, %q", c.method, c.path, resp.Status, resp.Header.Get("Content-Type"), c.status, c.contentType)
+		}
+		if c.method == http.MethodGet && c.status == http.StatusOK && !strings.Contains(string(body), sentinel.MetricMasterState+"{") {
+			t.Errorf("GET %s: no %s in the body:\n%s", c.path, sentinel.MetricMasterState, body)
+		}
+	}
 }
 
 func TestMetricsOfAMasterLeftDown(t *testing.T) {

@@ -120,7 +120,7 @@ func (d *Daemon) Listen() error {
 	port := d.Server.Port()
 	d.Engine.View(func(s *sentinel.State) { s.Global.Port = port })
 	if d.metricsAddr != "" {
-		m, err := newMetricsServer(d.metricsAddr, d.Engine)
+		m, err := newMetricsServer(d.metricsAddr, d.Engine, d.log)
 		if err != nil {
 			return err
 		}
