@@ -125,7 +125,7 @@ test-e2e: ## End-to-end tests on the local single-node cluster
 	hack/toolchain.sh
 	hack/cluster-up.sh
 	$(MAKE) images
-	KUBECONFIG=$(KUBECONFIG_LOCAL) go test $(GO_TEST_FLAGS) -count=1 -timeout 30m ./test/e2e/...
+	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_CONTAINERD_ADDRESS=$(LOCAL)/cluster/containerd/containerd.sock go test $(GO_TEST_FLAGS) -count=1 -timeout 30m ./test/e2e/...
 
 .PHONY: test-e2e-stock-sentinel
 test-e2e-stock-sentinel: ## The readiness and failover e2e tests with stock Redis Sentinel in the sentinel pods (--sentinel-implementation=redis-sentinel)

@@ -115,26 +115,28 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	r.followSentinels(req.NamespacedName, observed, password)
 	health := topology.Assess(observed.topology, observed.spec)
-	switching, switchErr := r.switchover(ctx, rf, observed, health, password)
+	switching, finishedSwitchover, switchErr := r.switchover(ctx, rf, observed, health, password)
 	decision := r.plan(ctx, observed, health)
 	if switching {
 		decision = topology.HoldPriorities(switchover.HoldRollout(decision))
 	}
 	actErr := errors.Join(switchErr, r.act(ctx, rf, observed, decision, password))
-	if err := r.updateStatus(ctx, rf, observed, decision, health); err != nil {
+	if err := r.updateStatus(ctx, rf, observed, decision, health, finishedSwitchover); err != nil {
 		return ctrl.Result{}, err
 	}
 	if actErr != nil {
 		return ctrl.Result{}, actErr
 	}
-	return ctrl.Result{RequeueAfter: r.requeueAfter(decision, health)}, nil
+	return ctrl.Result{RequeueAfter: r.requeueAfter(decision, health, switching)}, nil
 }
 
-// requeueAfter is how soon to look again: right after acting or while waiting, soon while not
-// Ready, otherwise at the resync period.
-func (r *RedisFailoverReconciler) requeueAfter(d topology.Decision, h topology.Health) time.Duration {
+// requeueAfter is how soon to look again: right after acting, while waiting or while a
+// switchover runs (its steps wait on the sentinels, which send no event for what it waits
+// for, such as reading a new replica-priority), soon while not Ready, otherwise at the
+// resync period.
+func (r *RedisFailoverReconciler) requeueAfter(d topology.Decision, h topology.Health, switching bool) time.Duration {
 	switch {
-	case len(d.Actions) > 0 || d.Waiting != "":
+	case len(d.Actions) > 0 || d.Waiting != "" || switching:
 		return requeueActing
 	case !h.Ready():
 		return requeueUnhealthy

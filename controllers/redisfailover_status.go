@@ -20,17 +20,19 @@ import (
 // updateStatus writes what this reconcile observed, judged by topology.Assess (h) and the
 // decision d: conditions, the master, each node, the sentinels' agreement and, when the master
 // changed, the failover record. It reports the observation as it was before this reconcile's
-// actions; the next reconcile (requeued right after acting) reports their effect.
-func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, h topology.Health) error {
-	err := r.writeStatus(ctx, rf, o, d, h)
+// actions; the next reconcile (requeued right after acting) reports their effect. A switchover
+// that ended in this reconcile (finished, else nil) is recorded in the same write.
+func (r *RedisFailoverReconciler) updateStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, h topology.Health, finished *redisv1alpha1.SwitchoverStatus) error {
+	err := r.writeStatus(ctx, rf, o, d, h, finished)
 	if err != nil {
 		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "status").Inc()
 	}
 	return err
 }
 
-func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, h topology.Health) error {
+func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, h topology.Health, finished *redisv1alpha1.SwitchoverStatus) error {
 	before := rf.DeepCopy()
+	recordFinishedSwitchover(rf, finished)
 	st := &rf.Status
 	st.ObservedGeneration = rf.Generation
 	st.MasterName = o.spec.MasterName
@@ -83,6 +85,7 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {
 		return fmt.Errorf("updating status of %s/%s: %w", rf.Namespace, rf.Name, err)
 	}
+	r.finishedSwitchoverEvent(rf, finished)
 	switch {
 	case h.Ready() && !wasReady:
 		r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonReady, "Observe", fmt.Sprintf("master %s, %d replicas in sync, %d/%d sentinels agree", h.Master, o.spec.Nodes-1, h.Agreeing, o.spec.Sentinels))

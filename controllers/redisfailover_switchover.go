@@ -26,8 +26,10 @@ import (
 // switchover.Accept or switchover.Next (pure); this is only their I/O. The intent is written to
 // status before anything is done, and read back from status on every reconcile, so an operator
 // restarted mid-switchover resumes it. It reports whether a switchover is in progress (the
-// reconcile then looks again soon and takes no rollout step).
-func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, h topology.Health, password string) (bool, error) {
+// reconcile then looks again soon and takes no rollout step), and the final status of a
+// switchover that ended in this reconcile: the status write records it together with the
+// master it produced, so that no reader sees "Succeeded" beside the old master.
+func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, h topology.Health, password string) (bool, *redisv1alpha1.SwitchoverStatus, error) {
 	obs := switchover.Observation{
 		Topology:             o.topology,
 		Health:               h,
@@ -38,12 +40,12 @@ func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alp
 	r.warnIfMasterStopsWithoutHandover(rf, o, obs)
 	if requested, ok := rf.Annotations[redisv1alpha1.AnnotationSwitchover]; ok {
 		if err := r.takeSwitchoverRequest(ctx, rf, requested, obs); err != nil {
-			return false, err
+			return false, nil, err
 		}
 	}
 	sw := rf.Status.Switchover
 	if sw == nil || sw.Phase != redisv1alpha1.SwitchoverInProgress {
-		return false, nil
+		return false, nil, nil
 	}
 	rc := redis.Client{Password: password, Timeout: r.RedisTimeout}
 	if target, ok := o.topology.Node(sw.Target); ok {
@@ -59,7 +61,7 @@ func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alp
 	final := step.Status.Phase.Finished()
 	if !final {
 		if err := r.setSwitchoverStatus(ctx, rf, step.Status); err != nil {
-			return true, err
+			return true, nil, err
 		}
 	}
 	var err error
@@ -77,20 +79,32 @@ func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alp
 		err = fmt.Errorf("switchover %q, %s: %w", sw.Requested, step.Kind, err)
 		logger.Error(err, "switchover step failed; retrying on the next reconcile")
 		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonActionFailed, "Switchover", err.Error())
-		return true, err
+		return true, nil, err
 	}
 	if final {
-		if err := r.setSwitchoverStatus(ctx, rf, step.Status); err != nil {
-			return true, err
-		}
-		if step.Status.Phase == redisv1alpha1.SwitchoverSucceeded {
-			r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonSwitchoverSucceeded, "Switchover", step.Status.Result)
-		} else {
-			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonSwitchoverFailed, "Switchover", step.Status.Result)
-		}
-		return false, nil
+		return false, &step.Status, nil
 	}
-	return true, nil
+	return true, nil, nil
+}
+
+// recordFinishedSwitchover puts a switchover's final status into st, for the status write
+// that also records the master; finishedSwitchoverEvent tells the user once it is written.
+func recordFinishedSwitchover(rf *redisv1alpha1.RedisFailover, finished *redisv1alpha1.SwitchoverStatus) {
+	if finished == nil {
+		return
+	}
+	rf.Status.Switchover = finished.DeepCopy()
+	meta.SetStatusCondition(&rf.Status.Conditions, switchoverCondition(*finished, rf.Generation))
+}
+
+func (r *RedisFailoverReconciler) finishedSwitchoverEvent(rf *redisv1alpha1.RedisFailover, finished *redisv1alpha1.SwitchoverStatus) {
+	switch {
+	case finished == nil:
+	case finished.Phase == redisv1alpha1.SwitchoverSucceeded:
+		r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonSwitchoverSucceeded, "Switchover", finished.Result)
+	default:
+		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonSwitchoverFailed, "Switchover", finished.Result)
+	}
 }
 
 // warnIfMasterStopsWithoutHandover tells the user, on the RedisFailover, when the master's pod

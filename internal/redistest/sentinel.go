@@ -141,6 +141,12 @@ func WaitSentinelReady(t T, timeout time.Duration, name string, master *Process,
 	}
 }
 
+// CheckReady is one look, through c (a client of s), at what WaitSentinelReady waits for: s
+// names master as name's master and sees replicas ok replicas and others other sentinels.
+func (s *Sentinel) CheckReady(ctx context.Context, c *redis.SentinelClient, name string, master *Process, replicas, others int) error {
+	return s.checkReady(ctx, c, name, master, replicas, others)
+}
+
 func (s *Sentinel) checkReady(ctx context.Context, c *redis.SentinelClient, name string, master *Process, replicas, others int) error {
 	addr, err := s.MasterAddr(ctx, c, name)
 	if err != nil {

@@ -19,14 +19,18 @@ import (
 const restartedKeys = 500
 
 // The master's redis container dies and the kubelet restarts it in the same pod (same IP, same
-// master label), as after an OOM kill or a crash. SHUTDOWN NOSAVE stands in for the kill: the
-// process exits without writing a snapshot, so it comes back empty. The peers' failure: the
+// master label), as after an OOM kill or a crash: redis-server is SIGKILLed through containerd,
+// exits without writing a snapshot, and comes back empty. The peers' failure: the
 // empty node answers as master, the sentinels see it answer and do not fail over, and the
 // replicas resync from it and drop their data. Here it must come back fenced (never answering
 // a read with nothing), a replica with the data must be promoted, and the restarted node must
 // rejoin as its replica with every acknowledged key.
 func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 	t.Parallel()
+	ctrAddress, err := framework.ContainerdAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := newFramework(t)
 	ns := f.CreateNamespace(t, "rf-restart")
 	ctx := t.Context()
@@ -50,9 +54,10 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 	restarts := redisRestarts(before)
 	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-rip", MasterName: rf.MasterName()})
 	switches := watchSwitchMaster(t, sentinelAddrs(t, f, ns, "rip"))
-	killed := w.Mark("master's redis shut down (SHUTDOWN NOSAVE), restarting in place")
-	// The connection drops as the server exits, so the command's own result says nothing.
-	_, _ = redisCLI(ctx, f, ns, old, "SHUTDOWN", "NOSAVE")
+	killed := w.Mark("master's redis-server killed (SIGKILL), restarting in place")
+	if err := framework.KillContainer(ctx, ctrAddress, before, "redis"); err != nil {
+		t.Fatal(err)
+	}
 
 	framework.WaitFor(ctx, t, 2*time.Minute, "the redis container of "+old+" to restart in place", func(ctx context.Context) (bool, error) {
 		p := &corev1.Pod{}
@@ -128,11 +133,4 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 	}
 }
 
-func redisRestarts(p *corev1.Pod) int32 {
-	for _, s := range p.Status.ContainerStatuses {
-		if s.Name == "redis" {
-			return s.RestartCount
-		}
-	}
-	return 0
-}
+func redisRestarts(p *corev1.Pod) int32 { return framework.ContainerRestarts(p, "redis") }

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
@@ -69,6 +70,7 @@ func TestSwitchoverOnRequestLosesNoAcknowledgedWrite(t *testing.T) {
 	writer := startWriter(t, f, rf, "")
 
 	first := rf.Status.Master.Pod
+	statuses := watchStatuses(t, f, rf)
 	writer.Mark("switchover to any requested")
 	if _, err := kubectlRF(t, "switchover", "sw", "-n", ns); err != nil {
 		t.Fatalf("kubectl rf switchover sw: %v", err)
@@ -117,6 +119,48 @@ func TestSwitchoverOnRequestLosesNoAcknowledgedWrite(t *testing.T) {
 	if v.Master != rf.Status.Master.IP+":6379" {
 		t.Errorf("the sentinels name %s master, the status %s", v.Master, rf.Status.Master.IP)
 	}
+	// Every version of the status written during the switchovers, not only the ones polled:
+	// a switchover recorded as succeeded must never stand beside the master it moved from.
+	for _, st := range statuses.stop() {
+		if sw := st.Switchover; sw != nil && sw.Phase == redisv1alpha1.SwitchoverSucceeded && st.Master != nil && st.Master.Pod == sw.From {
+			t.Errorf("a status written during the switchovers says %q (%s) while status.master is still %s", sw.Phase, sw.Result, st.Master.Pod)
+		}
+	}
+}
+
+// statusWatch collects every version of a RedisFailover's status the API server sends.
+type statusWatch struct {
+	w    watch.Interface
+	done chan []redisv1alpha1.RedisFailoverStatus
+}
+
+func watchStatuses(t *testing.T, f *framework.Framework, rf *redisv1alpha1.RedisFailover) *statusWatch {
+	t.Helper()
+	wc, err := client.NewWithWatch(f.RESTConfig, client.Options{Scheme: f.Client.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := wc.Watch(t.Context(), &redisv1alpha1.RedisFailoverList{}, client.InNamespace(rf.Namespace),
+		client.MatchingFields{"metadata.name": rf.Name})
+	if err != nil {
+		t.Fatalf("watching %s: %v", rf.Name, err)
+	}
+	sw := &statusWatch{w: w, done: make(chan []redisv1alpha1.RedisFailoverStatus, 1)}
+	go func() {
+		var seen []redisv1alpha1.RedisFailoverStatus
+		for ev := range w.ResultChan() {
+			if got, ok := ev.Object.(*redisv1alpha1.RedisFailover); ok {
+				seen = append(seen, *got.Status.DeepCopy())
+			}
+		}
+		sw.done <- seen
+	}()
+	return sw
+}
+
+func (sw *statusWatch) stop() []redisv1alpha1.RedisFailoverStatus {
+	sw.w.Stop()
+	return <-sw.done
 }
 
 func checkSwitchover(t *testing.T, rf *redisv1alpha1.RedisFailover, requested, from, to string) {

@@ -188,26 +188,36 @@ func (t *topology) agreedMaster(ctx context.Context) (string, error) {
 }
 
 // waitSettled waits until the sentinels agree on a master, both other servers replicate it with
-// their link up, and every sentinel sees 2 ok replicas and 2 other sentinels: the state each
-// kill starts from. It returns the master.
+// their link up, every sentinel sees 2 ok replicas and 2 other sentinels, and no failover is
+// still finishing anywhere (a kill must not land in the previous one's tail): the state each
+// kill starts from. It returns the master. The whole condition is judged again on each poll,
+// against the master agreed then: stock sentinels sometimes fail over a second time right
+// after a failover (see the report), and the wait must follow that master, not the first.
 func (t *topology) waitSettled(timeout time.Duration) *redistest.Server {
-	var master string
-	poll.Eventually(t.scope, timeout, "the sentinels to agree on a master", func(ctx context.Context) error {
-		var err error
-		master, err = t.agreedMaster(ctx)
-		return err
-	})
-	m := t.servers[master]
-	var replicas []*redistest.Process
+	var m *redistest.Server
+	clients := map[string]*redis.Client{}
 	for addr, srv := range t.servers {
-		if addr != master {
-			replicas = append(replicas, srv.Process)
-		}
+		clients[addr] = srv.Client()
 	}
-	redistest.WaitReplicaOnline(t.scope, timeout, m.Process, replicas...)
-	redistest.WaitSentinelReady(t.scope, timeout, masterName, m.Process, 2, 2, t.sentinels...)
-	// No failover still finishing anywhere: a kill must not land in the previous one's tail.
-	poll.Eventually(t.scope, timeout, "every sentinel to flag the master plainly as master", func(ctx context.Context) error {
+	poll.Eventually(t.scope, timeout, "the sentinels to agree on a master that every server follows", func(ctx context.Context) error {
+		master, err := t.agreedMaster(ctx)
+		if err != nil {
+			return err
+		}
+		m = t.servers[master]
+		for addr, c := range clients {
+			if addr == master {
+				continue
+			}
+			if err := redistest.ReplicaOnline(ctx, c, m.Process); err != nil {
+				return err
+			}
+		}
+		for i, sn := range t.sentinels {
+			if err := sn.CheckReady(ctx, t.sclients[i], masterName, m.Process, 2, 2); err != nil {
+				return fmt.Errorf("sentinel %d: %w", i, err)
+			}
+		}
 		for i, c := range t.sclients {
 			fields, err := c.Master(ctx, masterName).Result()
 			if err != nil {

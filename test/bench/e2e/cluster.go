@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -27,6 +25,7 @@ import (
 
 	"github.com/failover-dev/redis-failover-operator/api/role"
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/test/e2e/framework"
 )
 
 // cluster is one RedisFailover on the local cluster and the clients to reach it from the host
@@ -282,31 +281,10 @@ func (k *cluster) sentinelAddrs(ctx context.Context) (service string, pods []str
 
 // killRedis sends SIGKILL to the redis container's process of pod through containerd.
 func (k *cluster) killRedis(ctx context.Context, pod *corev1.Pod) error {
-	id := ""
-	for _, s := range pod.Status.ContainerStatuses {
-		if s.Name == "redis" {
-			id = strings.TrimPrefix(s.ContainerID, "containerd://")
-		}
-	}
-	if id == "" {
-		return fmt.Errorf("pod %s has no running redis container", pod.Name)
-	}
-	out, err := exec.CommandContext(ctx, "ctr", "--address", k.ctrAddress, "--namespace", "k8s.io",
-		"task", "kill", "--signal", "SIGKILL", id).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ctr task kill --signal SIGKILL %s (pod %s): %w: %s", id, pod.Name, err, out)
-	}
-	return nil
+	return framework.KillContainer(ctx, k.ctrAddress, pod, "redis")
 }
 
-func redisRestarts(p *corev1.Pod) int32 {
-	for _, s := range p.Status.ContainerStatuses {
-		if s.Name == "redis" {
-			return s.RestartCount
-		}
-	}
-	return 0
-}
+func redisRestarts(p *corev1.Pod) int32 { return framework.ContainerRestarts(p, "redis") }
 
 func podReady(p *corev1.Pod) bool {
 	if p.DeletionTimestamp != nil {

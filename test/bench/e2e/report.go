@@ -53,6 +53,7 @@ type rowFigures struct {
 	ok, runs          int
 	unavailable, errs []string
 	gap, lost, lag    stats
+	gapAt             stats
 	sw, total         stats
 	lostTotal         int
 	failed            stats
@@ -61,7 +62,7 @@ type rowFigures struct {
 
 func figures(rs []result) rowFigures {
 	f := rowFigures{runs: len(rs)}
-	var gap, lost, lag, sw, total, failed []float64
+	var gap, gapAt, lost, lag, sw, total, failed []float64
 	for _, r := range rs {
 		switch {
 		case r.Unavailable != "":
@@ -73,6 +74,7 @@ func figures(rs []result) rowFigures {
 		}
 		f.ok++
 		gap = append(gap, r.GapMs)
+		gapAt = append(gapAt, r.GapAtMs)
 		lost = append(lost, float64(r.Lost))
 		f.lostTotal += r.Lost
 		failed = append(failed, float64(r.Failed))
@@ -87,6 +89,7 @@ func figures(rs []result) rowFigures {
 		}
 	}
 	f.gap, f.lost, f.lag, f.sw, f.total, f.failed = summarize(gap), summarize(lost), summarize(lag), summarize(sw), summarize(total), summarize(failed)
+	f.gapAt = summarize(gapAt)
 	return f
 }
 
@@ -168,6 +171,7 @@ func renderReport(in reportInput) string {
 
 	w("Method: a checking writer on the host (test/checkwriter: go-redis v9 `FailoverClient` through the sentinel Service and pods, password, dial/read/write timeouts 1 s, one `SET` of a unique key every 10 ms, one at a time) runs for a second before the operation and until the group is at rest again (RedisFailover Ready, every pod Ready, another pod labelled master); then every acknowledged key is read on the master the sentinels name. t0 is the moment the operation was requested (the API call, or the SIGKILL through containerd). The same program subscribes to every sentinel (`PSUBSCRIBE *`) and watches the Redis pods.\n\n")
 	w("* **client write gap**: the writer's longest interval between two acknowledged writes after t0 (ms; a healthy writer acknowledges every ~10 ms)\n")
+	w("* **gap began**: when that longest interval began (its last acknowledgement), after t0 (ms): near +switch-master it is the handover's, much later it is something else in the run (a recreated pod rejoining, the machine's load)\n")
 	w("* **acked writes lost**: acknowledged keys missing on the final master (per run)\n")
 	w("* **+switch-master after t0**: the first `+switch-master` any sentinel announced (ms)\n")
 	w("* **label lag**: from that `+switch-master` to the promoted pod seen with `redis.failover.dev/role=master` (ms; negative = the label moved first)\n")
@@ -190,8 +194,8 @@ func renderReport(in reportInput) string {
 			}
 		}
 	}
-	w("| operation | sentinel | ok runs | client write gap | acked writes lost | +switch-master after t0 | label lag | total | failed writes | goal |\n")
-	w("|---|---|---|---|---|---|---|---|---|---|\n")
+	w("| operation | sentinel | ok runs | client write gap | gap began | acked writes lost | +switch-master after t0 | label lag | total | failed writes | goal |\n")
+	w("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	var notes []string
 	for _, name := range rowOrder {
 		r, err := rowByName(name)
@@ -214,15 +218,15 @@ func renderReport(in reportInput) string {
 				}
 			}
 			if len(f.unavailable) > 0 {
-				w("| %s | %s | not available | %s | | | | | | %s |\n", title, implLabel(impl), f.unavailable[0], verdict)
+				w("| %s | %s | not available | %s | | | | | | | %s |\n", title, implLabel(impl), f.unavailable[0], verdict)
 				continue
 			}
 			sw := f.sw.String()
 			if f.noSwitch > 0 {
 				sw += fmt.Sprintf(" (none in %d)", f.noSwitch)
 			}
-			w("| %s | %s | %d/%d | %s | %s | %s | %s | %s | %s | %s |\n", title, implLabel(impl), f.ok, f.runs,
-				f.gap, f.lost, sw, f.lag, f.total, f.failed, verdict)
+			w("| %s | %s | %d/%d | %s | %s | %s | %s | %s | %s | %s | %s |\n", title, implLabel(impl), f.ok, f.runs,
+				f.gap, f.gapAt, f.lost, sw, f.lag, f.total, f.failed, verdict)
 			for _, e := range f.errs {
 				notes = append(notes, fmt.Sprintf("%s, %s: %s", title, implLabel(impl), e))
 			}

@@ -106,9 +106,11 @@ var rows = []row{
 		goal: "0 lost, worst gap ≤ 1 s",
 		act: func(ctx context.Context, k *cluster, st steady) error {
 			// Alternate between two harmless values so that every run changes the pod template.
-			next := "maxmemory-samples 6"
-			if len(st.rf.Spec.Redis.CustomConfig) > 0 && st.rf.Spec.Redis.CustomConfig[0] == "maxmemory-samples 6" {
-				next = "maxmemory-samples 7"
+			// The directive must be one that needs a restart (render.RestartSettings): a live
+			// one is applied with CONFIG SET and rolls nothing out.
+			next := "databases 17"
+			if len(st.rf.Spec.Redis.CustomConfig) > 0 && st.rf.Spec.Redis.CustomConfig[0] == "databases 17" {
+				next = "databases 18"
 			}
 			patched := st.rf.DeepCopy()
 			patched.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{redisv1alpha1.RedisConfigLine(next)}

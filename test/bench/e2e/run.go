@@ -20,6 +20,9 @@ type result struct {
 	Unavailable string `json:"unavailable,omitempty"`
 	// GapMs is the writer's longest interval without an acknowledgement from t0 to the end.
 	GapMs float64 `json:"gapMs"`
+	// GapAtMs is when that interval began (its last acknowledgement), from t0: it tells a gap
+	// of the handover itself from one later in the run (a pod rejoining, a loaded machine).
+	GapAtMs float64 `json:"gapAtMs"`
 	// Lost acknowledged writes of Checked; Failed writes the client saw fail.
 	Lost    int `json:"lost"`
 	Checked int `json:"checked"`
@@ -129,8 +132,8 @@ func describe(r result) string {
 	case r.Err != "":
 		return "FAILED: " + r.Err
 	}
-	s := fmt.Sprintf("%s -> %s, gap %.0f ms, %d/%d acknowledged writes lost, %d failed writes, total %.0f ms",
-		r.From, r.To, r.GapMs, r.Lost, r.Checked, r.Failed, r.TotalMs)
+	s := fmt.Sprintf("%s -> %s, gap %.0f ms at %.0f ms, %d/%d acknowledged writes lost, %d failed writes, total %.0f ms",
+		r.From, r.To, r.GapMs, r.GapAtMs, r.Lost, r.Checked, r.Failed, r.TotalMs)
 	if r.SwitchMs != nil {
 		s += fmt.Sprintf(", +switch-master at %.0f ms", *r.SwitchMs)
 	}
@@ -199,7 +202,8 @@ func measure(ctx context.Context, k *cluster, r row, run int) (res result) {
 	}
 	res.Lost, res.Checked = len(v.Lost), v.Checked
 	res.Failed = w.Summary().Failed
-	res.GapMs = ms(w.LongestGap(t0, time.Time{}).Duration())
+	gap := w.LongestGap(t0, time.Time{})
+	res.GapMs, res.GapAtMs = ms(gap.Duration()), ms(gap.From.Sub(t0))
 
 	events, roles := obs.snapshot()
 	if sw, ok := firstSwitch(events, t0); ok {
