@@ -1,11 +1,13 @@
 package sentinel_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,6 +175,8 @@ func TestMetricsAcrossAFailover(t *testing.T) {
 		}
 		return nil
 	})
+	// Every family has samples now, the failover counters included.
+	promtoolCheck(t, url)
 }
 
 // The listener speaks plain HTTP/1.1 to any client: the metrics at /metrics (HEAD too), 404
@@ -209,6 +213,36 @@ func TestMetricsEndpointAnswersHTTP(t *testing.T) {
 		if c.method == http.MethodGet && c.status == http.StatusOK && !strings.Contains(string(body), sentinel.MetricMasterState+"{") {
 			t.Errorf("GET %s: no %s in the body:\n%s", c.path, sentinel.MetricMasterState, body)
 		}
+	}
+}
+
+// promtoolCheck scrapes url and lints the body with `promtool check metrics`, the Prometheus
+// project's own checker of the exposition format and its naming conventions: the sentinel
+// writes the format itself (internal/promtext), so the real tool must find nothing wrong.
+func promtoolCheck(t *testing.T, url string) {
+	t.Helper()
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatal("promtool not installed: run hack/toolchain.sh debian (Debian package prometheus)")
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s\nof:\n%s", err, out, body)
 	}
 }
 
