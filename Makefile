@@ -38,6 +38,10 @@ help: ## Show this help
 tools: ## Build/install every tool the project needs into bin/ (idempotent, cached)
 	hack/toolchain.sh
 
+.PHONY: build-arm64
+build-arm64: ## Cross-compile every command for linux/arm64 (a build check; nothing is kept)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath -ldflags '$(LDFLAGS)' ./cmd/...
+
 .PHONY: build
 build: ## Build the static binaries into bin/
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/redis-failover ./cmd/redis-failover
@@ -45,14 +49,31 @@ build: ## Build the static binaries into bin/
 
 .PHONY: manifests
 # hack/verify-generated.sh (make lint) repeats these steps in a scratch copy: keep them in step.
-manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC, DeepCopy code and the chart's CRD copy
+manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC, DeepCopy code, the chart's CRD copy and docs/crd-reference.md
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 	$(CONTROLLER_GEN) crd rbac:roleName=redis-failover-operator paths=./api/... paths=./controllers/... \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	hack/sync-chart-crds.sh
+	go run ./hack/crd-docs config/crd/bases/redis.failover.dev_redisfailovers.yaml docs/crd-reference.md
 
 $(CONTROLLER_GEN):
 	hack/toolchain.sh controller-gen
+
+$(HELM):
+	hack/toolchain.sh helm
+
+$(KUBECTL):
+	hack/toolchain.sh kubernetes
+
+.PHONY: lint-chart
+lint-chart: $(HELM) ## helm lint the chart (default and namespace-scoped values) and shellcheck its test script
+	$(HELM) lint --strict charts/redis-failover-operator
+	$(HELM) lint --strict charts/redis-failover-operator --set watchNamespace=apps --set dashboard.enabled=true --set tests.redisFailover.name=cache
+	shellcheck charts/redis-failover-operator/files/*.sh
+
+.PHONY: verify-image-layout
+verify-image-layout: ## The Dockerfile's final stage and hack/lib/images.sh build the same image layout
+	hack/verify-image-layout.sh
 
 # Shell the pods run (embedded into the ConfigMaps) is held to every shellcheck check; the hack/
 # scripts to warnings and errors, following the files they source.
@@ -71,15 +92,22 @@ lint: $(CONTROLLER_GEN) ## gofmt, go vet, shellcheck, and a check that `make man
 	shellcheck $(POD_SCRIPTS)
 	shellcheck -x -S warning hack/*.sh hack/lib/*.sh
 	hack/verify-generated.sh $(CONTROLLER_GEN)
+	$(MAKE) test-alerts lint-chart build-arm64 verify-image-layout
 
 ##@ Tests
 .PHONY: test
 # tools first: on a fresh machine it builds everything once (long: the README gives measured times); afterwards seconds.
 test: tools lint test-unit test-soak test-envtest test-e2e ## Unit, envtest, client soak (short) and end-to-end tests (builds the toolchain and brings the local cluster up if needed)
 
+.PHONY: test-alerts
+test-alerts: ## promtool check rules + promtool test rules: the chart's alerts against test/alerts/
+	@command -v promtool >/dev/null || hack/toolchain.sh debian
+	promtool check rules charts/redis-failover-operator/files/prometheus-rules.yaml
+	promtool test rules test/alerts/*_test.yaml
+
 .PHONY: test-unit
 test-unit: ## Unit and integration tests with real redis-server processes (no Kubernetes)
-	hack/toolchain.sh debian
+	hack/toolchain.sh debian helm kubernetes
 	go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '/test/e2e(/|$$)')
 
 .PHONY: test-soak

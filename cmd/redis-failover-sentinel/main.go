@@ -39,6 +39,7 @@ func run(args []string) int {
 	}
 	port := fs.Int("port", -1, "TCP port to listen on (overrides the file's `port`; 0 picks a free port)")
 	bind := fs.String("bind", "", "comma-separated addresses to listen on (overrides the file's `bind`)")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. :9355 (off when empty)")
 	logLevel := fs.String("loglevel", "notice", "log level: warning, notice, verbose or debug")
 	// redis-sentinel's own form, `redis-sentinel sentinel.conf --port N`, puts flags after the
 	// file; accept both orders.
@@ -109,7 +110,7 @@ func run(args []string) int {
 		binds = strings.Split(*bind, ",")
 	}
 	d, err := daemon.New(daemon.Options{
-		ConfigPath: conf, Port: *port, Bind: binds, Log: log,
+		ConfigPath: conf, Port: *port, Bind: binds, Log: log, MetricsAddr: *metricsAddr,
 		Exit: func(code int) { os.Exit(code) },
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -36,11 +37,22 @@ func TestHelpAndBadFlags(t *testing.T) {
 		{[]string{main, "operator", "--no-such-flag"}, 2, "--no-such-flag"},
 		{[]string{main, "sentinel", "--no-such-flag"}, 2, "no-such-flag"},
 		{[]string{sentinel, "--no-such-flag"}, 2, "no-such-flag"},
+		// Stock Redis Sentinel has no metrics endpoint: the operator refuses to start rather
+		// than render sentinels that serve nothing on the metrics port.
+		{[]string{main, "operator", "--sentinel-image", "example.com/redis-failover:1",
+			"--sentinel-implementation=redis-sentinel", "--sentinel-metrics"}, 2,
+			"--sentinel-metrics cannot be used with --sentinel-implementation=redis-sentinel"},
+		{[]string{main, "operator", "--sentinel-image", "example.com/redis-failover:1",
+			"--sentinel-implementation=keydb"}, 2, `--sentinel-implementation: sentinel implementation "keydb" is not known`},
 	}
 	for _, c := range cases {
 		name := strings.Join(append([]string{filepath.Base(c.argv[0])}, c.argv[1:]...), " ")
 		t.Run(name, func(t *testing.T) {
-			out, err := exec.Command(c.argv[0], c.argv[1:]...).CombinedOutput()
+			cmd := exec.Command(c.argv[0], c.argv[1:]...)
+			// An operator that got past its flag checks must fail on a missing kubeconfig, not
+			// reach whatever cluster this machine's environment points at.
+			cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "no-such-kubeconfig"), "KUBERNETES_SERVICE_HOST=")
+			out, err := cmd.CombinedOutput()
 			code := 0
 			var exit *exec.ExitError
 			if errors.As(err, &exit) {

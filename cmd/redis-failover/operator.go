@@ -36,6 +36,7 @@ type operatorOptions struct {
 	leaderElectionNS string
 	sentinelImage    string
 	sentinelImpl     string
+	sentinelMetrics  bool
 	redisTimeout     time.Duration
 	resyncPeriod     time.Duration
 	shutdownTimeout  time.Duration
@@ -62,6 +63,8 @@ func newOperatorCommand() *cobra.Command {
 		"image of the sentinels when spec.sentinel.image is empty: this operator's own image (env OPERATOR_IMAGE)")
 	f.StringVar(&o.sentinelImpl, "sentinel-implementation", string(render.SentinelImplementationRedisFailover),
 		"program in the sentinel pods: redis-failover (this project's sentinel, the default) or redis-sentinel (stock Redis Sentinel from spec.redis.image; a testing and compatibility switch)")
+	f.BoolVar(&o.sentinelMetrics, "sentinel-metrics", false,
+		"make every sentinel serve Prometheus metrics on container port `metrics` (9355, path /metrics); not with --sentinel-implementation=redis-sentinel")
 	f.DurationVar(&o.redisTimeout, "redis-timeout", redis.DefaultTimeout, "bound on each call to one Redis node or sentinel")
 	f.DurationVar(&o.resyncPeriod, "resync-period", controllers.DefaultResyncPeriod, "backstop re-check of a Ready RedisFailover without any event")
 	f.DurationVar(&o.shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "how long in-flight reconciles may take to finish on shutdown")
@@ -78,12 +81,16 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 	}
 	sentinelImpl, err := render.ParseSentinelImplementation(o.sentinelImpl)
 	if err != nil {
-		return fmt.Errorf("--sentinel-implementation: %w", err)
+		return usageError{fmt.Errorf("--sentinel-implementation: %w", err)}
+	}
+	renderOpts := render.Options{SentinelImage: o.sentinelImage, SentinelImplementation: sentinelImpl, SentinelMetrics: o.sentinelMetrics}
+	if err := renderOpts.Validate(); err != nil {
+		return usageError{err}
 	}
 	logger := zap.New(zap.UseFlagOptions(&o.zap))
 	ctrl.SetLogger(logger)
 	redis.LogTo(logger.WithName("go-redis"))
-	logger.Info("starting", "version", version.String(), "sentinelImage", o.sentinelImage, "sentinelImplementation", sentinelImpl)
+	logger.Info("starting", "version", version.String(), "sentinelImage", o.sentinelImage, "sentinelImplementation", sentinelImpl, "sentinelMetrics", o.sentinelMetrics)
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
@@ -122,7 +129,7 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Recorder:     mgr.GetEventRecorder("redis-failover-operator"),
-		Render:       render.Options{SentinelImage: o.sentinelImage, SentinelImplementation: sentinelImpl},
+		Render:       renderOpts,
 		RedisTimeout: o.redisTimeout,
 		ResyncPeriod: o.resyncPeriod,
 		Sentinels:    sentinelEvents,

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"regexp"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -105,22 +106,25 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 // sentinelProgram picks the sentinel container's image and command for the implementation the
 // operator runs with.
 func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, error) {
+	if err := opts.Validate(); err != nil {
+		return program{}, err
+	}
 	confPath := path.Join(sentinelDataDir, sentinelConfKey)
-	switch opts.SentinelImplementation {
-	case "", SentinelImplementationRedisFailover:
-		image := rf.Spec.Sentinel.Image
-		if image == "" {
-			image = opts.SentinelImage
-		}
-		if image == "" {
-			return program{}, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
-		}
-		return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: []string{"redis-failover", "sentinel", confPath}}, nil
-	case SentinelImplementationRedisSentinel:
+	if opts.SentinelImplementation == SentinelImplementationRedisSentinel {
 		return program{image: rf.Spec.Redis.Image, pullPolicy: rf.Spec.Redis.ImagePullPolicy, command: []string{"redis-server", confPath, "--sentinel"}}, nil
 	}
-	_, err := ParseSentinelImplementation(string(opts.SentinelImplementation))
-	return program{}, err
+	image := rf.Spec.Sentinel.Image
+	if image == "" {
+		image = opts.SentinelImage
+	}
+	if image == "" {
+		return program{}, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
+	}
+	command := []string{"redis-failover", "sentinel", confPath}
+	if opts.SentinelMetrics {
+		command = append(command, "--metrics-addr", ":"+strconv.Itoa(SentinelMetricsPort))
+	}
+	return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: command, metrics: opts.SentinelMetrics}, nil
 }
 
 // redisTemplateHash is the Redis pod template's checksum of its ConfigMap: everything but the

@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -477,19 +478,28 @@ func TestSentinelImplementation(t *testing.T) {
 	})
 	cases := []struct {
 		impl             SentinelImplementation
+		metrics          bool
 		image, command   string
 		pullPolicy       corev1.PullPolicy
 		wantErrSubstring string
 	}{
 		{impl: "", image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf"},
+		{impl: "", metrics: true, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf --metrics-addr :9355"},
+		{impl: SentinelImplementationRedisFailover, metrics: true, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf --metrics-addr :9355"},
+		// redis-server has no metrics endpoint: refused, naming both operator flags.
+		{impl: SentinelImplementationRedisSentinel, metrics: true, wantErrSubstring: "--sentinel-metrics cannot be used with --sentinel-implementation=redis-sentinel"},
 		{impl: SentinelImplementationRedisFailover, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf"},
 		// Stock Redis Sentinel comes from the Redis image, with its pull policy.
 		{impl: SentinelImplementationRedisSentinel, image: "example.com/redis:7.0.15", command: "redis-server /data/sentinel.conf --sentinel", pullPolicy: corev1.PullNever},
 		{impl: "keydb", wantErrSubstring: `sentinel implementation "keydb" is not known: use "redis-failover"`},
 	}
 	for _, tc := range cases {
-		t.Run(string(tc.impl), func(t *testing.T) {
-			set, err := Objects(rf, Options{SentinelImage: testSentinelImage, SentinelImplementation: tc.impl})
+		t.Run(fmt.Sprintf("%s metrics=%t", tc.impl, tc.metrics), func(t *testing.T) {
+			opts := Options{SentinelImage: testSentinelImage, SentinelImplementation: tc.impl, SentinelMetrics: tc.metrics}
+			if err := opts.Validate(); (err != nil) != (tc.wantErrSubstring != "") {
+				t.Errorf("Validate() = %v, want an error: %t", err, tc.wantErrSubstring != "")
+			}
+			set, err := Objects(rf, opts)
 			if tc.wantErrSubstring != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstring) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.wantErrSubstring)

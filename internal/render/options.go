@@ -10,6 +10,9 @@ type Options struct {
 	// SentinelImplementation is the program the sentinel pods run; "" means
 	// SentinelImplementationRedisFailover.
 	SentinelImplementation SentinelImplementation
+	// SentinelMetrics makes every sentinel serve Prometheus metrics on SentinelMetricsPort
+	// (container port `metrics`). Only this project's sentinel has metrics (see Validate).
+	SentinelMetrics bool
 }
 
 // SentinelImplementation names the program in the sentinel pods.
@@ -34,4 +37,26 @@ func ParseSentinelImplementation(s string) (SentinelImplementation, error) {
 	}
 	return "", fmt.Errorf("sentinel implementation %q is not known: use %q (the default) or %q (stock Redis Sentinel from the Redis image, for testing and compatibility)",
 		s, SentinelImplementationRedisFailover, SentinelImplementationRedisSentinel)
+}
+
+// errMetricsNeedOwnSentinel refuses metrics for stock Redis Sentinel: redis-server has no
+// metrics endpoint, and rendering the pods without one would leave the scrape configuration
+// pointing at a port nobody serves.
+var errMetricsNeedOwnSentinel = fmt.Errorf("--sentinel-metrics cannot be used with --sentinel-implementation=%s: stock Redis Sentinel serves no Prometheus metrics; drop --sentinel-metrics or use --sentinel-implementation=%s",
+	SentinelImplementationRedisSentinel, SentinelImplementationRedisFailover)
+
+// Validate checks that the options can be rendered together; the operator calls it at start
+// so that a bad combination of flags stops it before any RedisFailover is reconciled.
+func (o Options) Validate() error {
+	impl := o.SentinelImplementation
+	if impl == "" {
+		impl = SentinelImplementationRedisFailover
+	}
+	if _, err := ParseSentinelImplementation(string(impl)); err != nil {
+		return err
+	}
+	if o.SentinelMetrics && impl == SentinelImplementationRedisSentinel {
+		return errMetricsNeedOwnSentinel
+	}
+	return nil
 }

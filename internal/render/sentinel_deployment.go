@@ -18,18 +18,28 @@ const ContainerSentinel = "sentinel"
 
 const portNameSentinel = "sentinel"
 
+// SentinelMetricsPort is where a sentinel serves Prometheus metrics (/metrics) when the
+// operator runs with --sentinel-metrics; the container port is named PortNameMetrics.
+const (
+	SentinelMetricsPort = 9355
+	PortNameMetrics     = "metrics"
+)
+
+// program is what the sentinel container runs (sentinelProgram).
+type program struct {
+	image      string
+	pullPolicy corev1.PullPolicy
+	command    []string
+	// metrics means the command serves Prometheus metrics on SentinelMetricsPort, which the
+	// container then declares.
+	metrics bool
+}
+
 // sentinelDeployment renders the sentinels. Their config lives on a memory-backed emptyDir
 // that the sentinel rewrites (epochs, known replicas and sentinels); it survives container
 // restarts, and a replaced pod starts empty and learns the master from the controller.
 // The init container runs from the Redis image because it needs a shell; the operator's image
 // need not have one.
-// program is what the sentinel container runs.
-type program struct {
-	image      string
-	pullPolicy corev1.PullPolicy
-	command    []string
-}
-
 func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHash string) *appsv1.Deployment {
 	s := rf.Spec.Sentinel
 	auth := rf.Spec.Auth.Enabled()
@@ -76,6 +86,11 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHas
 		ReadinessProbe:  tcpProbe(5, 2),
 		LivenessProbe:   tcpProbe(10, 6),
 		SecurityContext: containerSC,
+	}
+	if prog.metrics {
+		sentinel.Ports = append(sentinel.Ports, corev1.ContainerPort{
+			Name: PortNameMetrics, ContainerPort: SentinelMetricsPort, Protocol: corev1.ProtocolTCP,
+		})
 	}
 
 	volumes := []corev1.Volume{configMapVolume(SentinelName(rf)), runtimeVolume(volumeData)}

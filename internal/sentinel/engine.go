@@ -50,6 +50,8 @@ type Engine struct {
 	// probeWaiters are the replies waiting for a probe PING of a master to be answered, by
 	// address (awaitMastersAnswer).
 	probeWaiters map[string][]chan struct{}
+	// metrics counts what the Prometheus collector cannot read from the state (metrics.go).
+	metrics engineMetrics
 }
 
 // EngineOptions wires an Engine.
@@ -153,6 +155,7 @@ func (e *Engine) apply(eff Effects) {
 	}
 	for _, ev := range eff.Events {
 		e.log.Info(ev.Type+" "+ev.Msg, "event", ev.Type)
+		e.metrics.countEvent(ev)
 		if e.publisher != nil {
 			e.publisher.Publish(ev.Type, ev.Msg)
 		}
@@ -321,6 +324,7 @@ func (e *Engine) handleReply(cmd Command, v resp.Value, err error) {
 	if err != nil {
 		e.log.V(2).Info("command failed", "op", cmd.Op.String(), "addr", cmd.Addr.String(), "error", err.Error())
 	}
+	e.observeReply(cmd, err)
 	e.apply(e.state.HandleReply(cmd, v, err, e.now()))
 	if cmd.Probe {
 		e.releaseProbeWaiters(cmd.Addr)

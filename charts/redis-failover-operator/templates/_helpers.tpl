@@ -27,3 +27,11 @@ app.kubernetes.io/component: operator
 {{- define "rfo.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
+
+{{- /* rfo.requireMonitoringAPI WHAT: fails the render when the cluster has no Prometheus Operator
+API, instead of dropping the object without a word. */ -}}
+{{- define "rfo.requireMonitoringAPI" -}}
+{{- if not (.root.Capabilities.APIVersions.Has (printf "monitoring.coreos.com/v1/%s" .kind)) -}}
+{{- fail (printf "%s is true but the cluster serves no monitoring.coreos.com/v1 %s: install the Prometheus Operator's CRDs first, or set %s=false (with helm template, pass --api-versions monitoring.coreos.com/v1/%s)" .value .kind .value .kind) -}}
+{{- end -}}
+{{- end -}}

@@ -34,6 +34,8 @@ type Options struct {
 	Exit func(code int)
 	// Clock overrides time.Now for the engine.
 	Clock sentinel.Clock
+	// MetricsAddr, when set, is the host:port that serves Prometheus metrics at /metrics.
+	MetricsAddr string
 }
 
 // Daemon is one running sentinel.
@@ -44,6 +46,9 @@ type Daemon struct {
 	// binary's to apply.
 	Config *conf.Config
 	log    logr.Logger
+
+	metricsAddr string
+	metrics     *metricsServer
 }
 
 // New loads the config, checks that it can be rewritten, and builds the engine and the server.
@@ -104,7 +109,7 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	engine.SetPublisher(srv)
-	return &Daemon{Engine: engine, Server: srv, Config: cfg, log: opts.Log}, nil
+	return &Daemon{Engine: engine, Server: srv, Config: cfg, log: opts.Log, metricsAddr: opts.MetricsAddr}, nil
 }
 
 // Listen binds the server's addresses; the engine's hellos then announce the bound port.
@@ -114,7 +119,22 @@ func (d *Daemon) Listen() error {
 	}
 	port := d.Server.Port()
 	d.Engine.View(func(s *sentinel.State) { s.Global.Port = port })
+	if d.metricsAddr != "" {
+		m, err := newMetricsServer(d.metricsAddr, d.Engine, d.log)
+		if err != nil {
+			return err
+		}
+		d.metrics = m
+	}
 	return nil
+}
+
+// MetricsAddr is the bound address of the metrics listener (empty when metrics are off).
+func (d *Daemon) MetricsAddr() string {
+	if d.metrics == nil {
+		return ""
+	}
+	return d.metrics.ln.Addr().String()
 }
 
 // Run serves and monitors until ctx ends or a client runs SHUTDOWN, then persists the state.
@@ -128,9 +148,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 		defer close(engineDone)
 		d.Engine.Run(engineCtx)
 	}()
+	metricsDone := make(chan struct{})
+	go func() {
+		defer close(metricsDone)
+		if d.metrics == nil {
+			return
+		}
+		if err := d.metrics.serve(engineCtx); err != nil {
+			d.log.Error(err, "metrics listener stopped", "addr", d.metricsAddr)
+		}
+	}()
 	err := d.Server.Serve(ctx)
 	stopEngine()
 	<-engineDone
+	<-metricsDone
 	if saveErr := d.Engine.Shutdown(); saveErr != nil {
 		d.log.Error(saveErr, "persisting state on exit")
 	}

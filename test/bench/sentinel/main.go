@@ -26,7 +26,7 @@ func main() {
 	quick := flag.Bool("quick", false, "development mode: 1 run, down-after 1000 only (overrides -runs and -down-after)")
 	ours := flag.String("ours", "bin/redis-failover-sentinel", "our sentinel binary (`make build`); skipped with a note if missing")
 	stock := flag.String("stock", redistest.RedisSentinelBinary, "stock redis-sentinel binary")
-	implsFlag := flag.String("impls", "stock,ours", "implementations to run, comma-separated")
+	implsFlag := flag.String("impls", "stock,ours", "implementations to run, comma-separated: stock, ours, ours-metrics (ours with --metrics-addr, scraped)")
 	faultsFlag := flag.String("faults", "kill,switchover", "faults to apply, comma-separated: "+strings.Join(faults, ", "))
 	downAfterFlag := flag.String("down-after", "1000,3000", "down-after-milliseconds values, comma-separated")
 	out := flag.String("out", "docs/bench-sentinel.md", "Markdown report to write (empty: stdout only)")
@@ -58,15 +58,19 @@ func main() {
 		switch name {
 		case "stock":
 			impls = append(impls, impl{name: "redis-sentinel 7.0.15", binary: *stock})
-		case "ours":
+		case "ours", "ours-metrics":
 			if _, err := os.Stat(*ours); err != nil {
 				notes = append(notes, fmt.Sprintf("Our sentinel was not measured: %s does not exist (run `make build`).", *ours))
-				log.Printf("skipping ours: %v", err)
+				log.Printf("skipping %s: %v", name, err)
 				continue
 			}
-			impls = append(impls, impl{name: "ours", binary: *ours})
+			if name == "ours" {
+				impls = append(impls, impl{name: "ours", binary: *ours})
+			} else {
+				impls = append(impls, impl{name: "ours, --metrics-addr on", binary: *ours, metrics: true})
+			}
 		default:
-			log.Fatalf("-impls: %q is neither stock nor ours", name)
+			log.Fatalf("-impls: %q is none of stock, ours, ours-metrics", name)
 		}
 	}
 

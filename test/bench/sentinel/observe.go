@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -114,4 +116,26 @@ func rssKB(pid int) (int, error) {
 		return 0, fmt.Errorf("ps -o rss= -p %d: %q: %w", pid, out, err)
 	}
 	return n, nil
+}
+
+// scrapeMetrics fetches a sentinel's /metrics once and checks that it carries the sentinel's own
+// series, so that a run labelled "--metrics-addr on" really served them.
+func scrapeMetrics(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("scraping %s: %w", url, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("scraping %s: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "redis_failover_sentinel_master_state{") {
+		return fmt.Errorf("scraping %s: status %d, no redis_failover_sentinel_master_state series in %d bytes", url, resp.StatusCode, len(body))
+	}
+	return nil
 }

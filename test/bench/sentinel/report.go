@@ -131,6 +131,13 @@ func (rep *report) markdown() string {
 		"and fenced (`replicaof` itself, `replica-serve-stale-data no`), as the Redis pods' start script starts it; " +
 		"or stop: SIGSTOP of the master, which then answers nothing and closes no connection, as a deleted pod. All 3 sentinels are polled with `SENTINEL get-master-addr-by-name` every 5 ms and " +
 		"watched with `PSUBSCRIBE *`.")
+	for _, im := range rep.impls {
+		if im.metrics {
+			p("")
+			p("%s: our sentinel started with `--metrics-addr 127.0.0.1:<free port>`; each sentinel's `/metrics` "+
+				"is scraped once at the start of the idle window and must carry `redis_failover_sentinel_master_state`.", im.name)
+		}
+	}
 	p("")
 	p("Figures are **min / median / max in ms after the fault** over %d runs per row, unless stated otherwise. "+
 		"Write gap = first ok write on the new master − last ok write on the old one. Lost = acknowledged writes "+

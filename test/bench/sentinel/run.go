@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +21,9 @@ const masterName = "mymaster"
 type impl struct {
 	name   string
 	binary string // "" = Debian's redis-sentinel
+	// metrics starts our sentinel with --metrics-addr, and the idle window scrapes it once, as
+	// a Prometheus would, so that the resource figures include serving metrics.
+	metrics bool
 }
 
 type variant struct {
@@ -101,8 +106,15 @@ func measure(s *benchenv.Scope, im impl, v variant, r *result) {
 	mon := []redistest.Monitor{{Name: masterName, Master: master.Process, Quorum: 2, DownAfter: v.downAfter}}
 	var sentinels []*redistest.Sentinel
 	var sentinelAddrs []string
+	var metricsURLs []string
 	for i := 0; i < 3; i++ {
-		sn := redistest.StartSentinel(s, redistest.SentinelOptions{Binary: im.binary, Monitors: mon})
+		opts := redistest.SentinelOptions{Binary: im.binary, Monitors: mon}
+		if im.metrics {
+			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(redistest.FreePort(s, "127.0.0.1")))
+			opts.Args = []string{"--metrics-addr", addr}
+			metricsURLs = append(metricsURLs, "http://"+addr+"/metrics")
+		}
+		sn := redistest.StartSentinel(s, opts)
 		sentinels = append(sentinels, sn)
 		sentinelAddrs = append(sentinelAddrs, sn.Addr())
 	}
@@ -139,6 +151,11 @@ func measure(s *benchenv.Scope, im impl, v variant, r *result) {
 		before[i] = t
 	}
 	idleStart := time.Now()
+	for _, u := range metricsURLs {
+		if err := scrapeMetrics(ctx, u); err != nil {
+			s.Fatalf("%v", err)
+		}
+	}
 	time.Sleep(preFault) // the measurement window itself, not a wait for a condition
 	elapsed := time.Since(idleStart)
 	for i, sn := range sentinels {
