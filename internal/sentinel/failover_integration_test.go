@@ -82,8 +82,11 @@ func TestSIGKILLOfMasterThreeSentinels(t *testing.T) {
 		if n := e.count("+switch-master"); n != 1 {
 			t.Errorf("sentinel %d: %d +switch-master events:\n%s", i, n, e.all())
 		}
-		if n := e.count("+try-failover"); n > 1 {
-			t.Errorf("sentinel %d: %d failover attempts:\n%s", i, n, e.all())
+		// An election nobody won (a split vote: candidates that reached ODOWN together, likely on
+		// a loaded machine) is retried in a new epoch by design; any other second attempt is a
+		// second failover.
+		if n, split := e.count("+try-failover"), e.count("-failover-abort-not-elected"); n-split > 1 {
+			t.Errorf("sentinel %d: %d failover attempts, %d of them lost elections:\n%s", i, n, split, e.all())
 		}
 	}
 }
