@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -73,7 +74,8 @@ func (m *metricsServer) answer(conn net.Conn) error {
 	if err := conn.SetDeadline(time.Now().Add(metricsTimeout)); err != nil {
 		return err
 	}
-	method, target, err := readRequest(bufio.NewReader(conn))
+	// The limit keeps a request line without an end from growing the buffer without bound.
+	method, target, err := readRequest(bufio.NewReader(io.LimitReader(conn, maxHeaderBytes+1)))
 	if err != nil {
 		_, _ = conn.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 		return err
