@@ -92,6 +92,12 @@ func Assess(t Topology, s Spec) Health {
 				nh.InSync = true
 			}
 		}
+		if n.Terminating && n.Pod != h.Master {
+			// A node whose pod is being deleted still answers and may still be in sync, but it is
+			// going away: Ready now would flip back once it stops, let `kubectl wait` return
+			// before the replacement has synced, and let a rollout take its next pod too soon.
+			h.NotInSync = append(h.NotInSync, fmt.Sprintf("pod %s is terminating: its replacement has yet to start and sync", n.Pod))
+		}
 		if n.Unready && n.Reachable() {
 			// Redis may already say linked and in sync, but the Services route by the kubelet's
 			// view: Ready must not be reported before a client can reach the node through them.

@@ -52,6 +52,16 @@ func TestAssess(t *testing.T) {
 			wantMaster: "rfr-a-0", wantAgree: true, wantAgreeing: 3, wantProblem: "pod rfr-a-1 is not Ready yet",
 		},
 		{
+			name: "a replica whose pod is terminating still answers in sync, but the group is not Ready: it is going away",
+			topology: func() Topology {
+				t := healthy
+				t.Nodes = []Node{master(0, 900, ""), replica(1, ip(0), port, 900, ""), replica(2, ip(0), port, 900, "")}
+				t.Nodes[2].Terminating = true
+				return t
+			}(),
+			wantMaster: "rfr-a-0", wantAgree: true, wantAgreeing: 3, wantProblem: "pod rfr-a-2 is terminating",
+		},
+		{
 			name: "a sentinel that sees a stale replica instead of a live one does not agree fully",
 			topology: func() Topology {
 				t := healthy
