@@ -178,6 +178,26 @@ func waitReady(t *testing.T, f *framework.Framework, ns, name string) *redisv1al
 	return rf
 }
 
+// waitReadyWithMaster waits until the RedisFailover is Ready with master as its master.
+func waitReadyWithMaster(t *testing.T, f *framework.Framework, ns, name, master string) *redisv1alpha1.RedisFailover {
+	t.Helper()
+	rf := &redisv1alpha1.RedisFailover{}
+	framework.WaitFor(t.Context(), t, readyTimeout, "RedisFailover "+name+" to be Ready with master "+master, func(ctx context.Context) (bool, error) {
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, rf); err != nil {
+			return false, err
+		}
+		c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady)
+		if c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != rf.Generation {
+			return false, fmt.Errorf("Ready: %+v", c)
+		}
+		if rf.Status.Master == nil || rf.Status.Master.Pod != master {
+			return false, fmt.Errorf("Ready, but status.master is %+v", rf.Status.Master)
+		}
+		return true, nil
+	})
+	return rf
+}
+
 func TestRedisFailoverSampleBecomesReadyAndServes(t *testing.T) {
 	t.Parallel()
 	f := newFramework(t)
@@ -519,7 +539,9 @@ func TestMasterPodDeletedFailsOverAndRejoins(t *testing.T) {
 	})
 	t.Logf("master label moved from %s to %s %.1fs after the pod was deleted (down-after-milliseconds 3000)", old, newMaster, time.Since(deleted).Seconds())
 
-	rf = waitReady(t, f, ns, "fo")
+	// Ready about the new master: the status read right after the labels moved can still be
+	// the last one written before the deletion (Ready, naming the old master).
+	rf = waitReadyWithMaster(t, f, ns, "fo", newMaster)
 	t.Logf("Ready again %.1fs after the master pod was deleted", time.Since(deleted).Seconds())
 	writer.WaitWritesAfter(ctx, time.Now(), 30*time.Second)
 	if v := writer.StopAndVerify(ctx); v.Master != rf.Status.Master.IP+":6379" {
