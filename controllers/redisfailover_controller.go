@@ -73,6 +73,7 @@ type RedisFailoverReconciler struct {
 	Sentinels *SentinelEvents
 
 	masters lastMasters
+	applied appliedObjects
 }
 
 // Reconcile brings one RedisFailover one step closer to its spec and reports what it saw. It is
@@ -155,6 +156,7 @@ func (r *RedisFailoverReconciler) resyncPeriod() time.Duration {
 func (r *RedisFailoverReconciler) forget(key types.NamespacedName) {
 	forgetMetrics(key)
 	r.masters.forget(key)
+	r.applied.forget(key)
 	if r.Sentinels != nil {
 		r.Sentinels.Forget(key)
 	}

@@ -260,3 +260,63 @@ func TestMissingAuthSecretIsReported(t *testing.T) {
 		return fmt.Errorf("no SecretUnreadable event naming the Secret among %d events", len(list.Items))
 	})
 }
+
+// The operator sends an object only when something changed since it last applied it; an
+// object someone else edits or deletes must still come back as rendered, at the next reconcile
+// its change triggers.
+func TestEditedOrDeletedObjectsAreRestored(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t)
+	rf := newRedisFailover(ns, "cache")
+	if err := k8s.Create(ctx, rf); err != nil {
+		t.Fatal(err)
+	}
+	cmKey := types.NamespacedName{Namespace: ns, Name: "rfr-cache"}
+	var rendered corev1.ConfigMap
+	poll.Eventually(t, 10*time.Second, "the Redis ConfigMap", func(context.Context) error {
+		return k8s.Get(ctx, cmKey, &rendered)
+	})
+	poll.Eventually(t, 10*time.Second, "the StatefulSet and the master Service", func(context.Context) error {
+		if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfr-cache"}, &appsv1.StatefulSet{}); err != nil {
+			return err
+		}
+		return k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfrm-cache"}, &corev1.Service{})
+	})
+
+	edited := rendered.DeepCopy()
+	for k := range edited.Data {
+		edited.Data[k] = "# edited by hand\n"
+	}
+	if err := k8s.Update(ctx, edited); err != nil {
+		t.Fatal(err)
+	}
+	if err := k8s.Delete(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rfrm-cache"}}); err != nil {
+		t.Fatal(err)
+	}
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rfr-cache"}}
+	if err := k8s.Patch(ctx, sts, client.RawPatch(types.MergePatchType, []byte(`{"spec":{"replicas":5}}`))); err != nil {
+		t.Fatal(err)
+	}
+
+	poll.Eventually(t, 10*time.Second, "the edited ConfigMap, the deleted Service and the scaled StatefulSet back as rendered", func(context.Context) error {
+		var cm corev1.ConfigMap
+		if err := k8s.Get(ctx, cmKey, &cm); err != nil {
+			return err
+		}
+		for k, v := range rendered.Data {
+			if cm.Data[k] != v {
+				return fmt.Errorf("ConfigMap key %s still edited: %q", k, cm.Data[k])
+			}
+		}
+		if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfrm-cache"}, &corev1.Service{}); err != nil {
+			return fmt.Errorf("master Service: %w", err)
+		}
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(sts), sts); err != nil {
+			return err
+		}
+		if got := ptr.Deref(sts.Spec.Replicas, 0); got != 3 {
+			return fmt.Errorf("StatefulSet replicas %d, want 3", got)
+		}
+		return nil
+	})
+}

@@ -62,6 +62,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "where to write the results (JSON)")
 	keep := fs.Bool("keep", false, "keep the namespace afterwards")
 	ctrAddress := fs.String("ctr-address", "", "containerd socket of the local cluster's node (for the SIGKILL row)")
+	trace := fs.Bool("trace", false, "log each run's timeline: sentinel events, role labels and the longest gap, relative to t0")
 	_ = fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("run: -out is required")
@@ -81,7 +82,7 @@ func cmdRun(ctx context.Context, args []string) error {
 		*ns = "bench-e2e-" + *impl
 	}
 	return runPhase(ctx, runConfig{impl: *impl, ns: *ns, name: "bench", rows: selected, runs: *runs,
-		downAfter: *downAfter, failoverTimeout: *failoverTimeout, out: *out, keep: *keep, ctrAddress: *ctrAddress})
+		downAfter: *downAfter, failoverTimeout: *failoverTimeout, out: *out, keep: *keep, ctrAddress: *ctrAddress, trace: *trace})
 }
 
 func cmdReport(args []string) error {

@@ -84,15 +84,15 @@ func TestRenderReportPutsStockBesideOurs(t *testing.T) {
 	lag := 120.0
 	ours := phase{Impl: "redis-failover", DownAfterMs: 3000, Runs: 2, Rows: []string{"graceful-delete", "switchover"},
 		Results: map[string][]result{
-			"graceful-delete": {{Row: "graceful-delete", Run: 1, GapMs: 50, GapAtMs: 5, SwitchMs: ptrTo(10), LabelLagMs: &lag}, {Row: "graceful-delete", Run: 2, Err: "timeout"}},
+			"graceful-delete": {{Row: "graceful-delete", Run: 1, GapMs: 50, GapAtMs: 5, HandoverGapMs: ptrTo(40), SwitchMs: ptrTo(10), LabelLagMs: &lag}, {Row: "graceful-delete", Run: 2, Err: "timeout"}},
 			"switchover":      {{Row: "switchover", Run: 1, Unavailable: "the operator did not move the master"}},
 		}}
 	stock := phase{Impl: "redis-sentinel", DownAfterMs: 3000, Runs: 2, Rows: []string{"graceful-delete"},
 		Results: map[string][]result{"graceful-delete": {{Row: "graceful-delete", Run: 1, GapMs: 4000, GapAtMs: 20, Lost: 3}}}}
 	md := renderReport(reportInput{command: "make bench-e2e", commit: "abc", phases: []phase{ours, stock}})
 	for _, want := range []string{
-		"| graceful master pod deletion (`kubectl delete pod`) | ours | 1/2 | 50 / 50 / 50 | 5 / 5 / 5 | 0 / 0 / 0 | 10 / 10 / 10 | 120 / 120 / 120 |",
-		"| graceful master pod deletion (`kubectl delete pod`) | redis-sentinel 7.0.15 (stock) | 1/1 | 4000 / 4000 / 4000 | 20 / 20 / 20 | 3 / 3 / 3 | – (none in 1) |",
+		"| graceful master pod deletion (`kubectl delete pod`) | ours | 1/2 | 50 / 50 / 50 | 5 / 5 / 5 | 40 / 40 / 40 | 0 / 0 / 0 | 10 / 10 / 10 | 120 / 120 / 120 |",
+		"| graceful master pod deletion (`kubectl delete pod`) | redis-sentinel 7.0.15 (stock) | 1/1 | 4000 / 4000 / 4000 | 20 / 20 / 20 | – | 3 / 3 / 3 | – (none in 1) |",
 		"0 lost, median gap ≤ 100 ms: met",
 		"| ours | not available | the operator did not move the master |",
 		"graceful master pod deletion (`kubectl delete pod`), ours: run 2: timeout",

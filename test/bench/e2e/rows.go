@@ -45,6 +45,39 @@ type row struct {
 
 var rows = []row{
 	{
+		// The anchor for the graceful deletion: the same deletion and re-creation of a pod, of a
+		// replica, so with no handover; what its writer sees is the cost of pod churn on this node.
+		name: "replica-delete", title: "replica pod deletion (anchor: pod churn, no handover)",
+		goal: "– (anchor)",
+		act: func(ctx context.Context, k *cluster, st steady) error {
+			replica, err := st.aReplica()
+			if err != nil {
+				return err
+			}
+			return k.c.Delete(ctx, &replica)
+		},
+		wait: func(ctx context.Context, k *cluster, st steady, t0 time.Time) error {
+			replica, err := st.aReplica()
+			if err != nil {
+				return err
+			}
+			if err := poll(ctx, 2*time.Minute, func(ctx context.Context) error {
+				var p corev1.Pod
+				if err := k.c.Get(ctx, client.ObjectKeyFromObject(&replica), &p); err != nil {
+					return err
+				}
+				if p.UID == replica.UID {
+					return fmt.Errorf("pod %s not re-created yet", p.Name)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			_, err = k.waitSteady(ctx, 4*time.Minute)
+			return err
+		},
+	},
+	{
 		name: "graceful-delete", title: "graceful master pod deletion (`kubectl delete pod`)",
 		goal: "0 lost, median gap ≤ 100 ms",
 		act: func(ctx context.Context, k *cluster, st steady) error {
@@ -176,6 +209,16 @@ var rows = []row{
 			return k.setReplicas(ctx, 3)
 		},
 	},
+}
+
+// aReplica is the first Redis pod that is not the master.
+func (st steady) aReplica() (corev1.Pod, error) {
+	for _, p := range st.pods {
+		if p.Name != st.master.Name {
+			return p, nil
+		}
+	}
+	return corev1.Pod{}, fmt.Errorf("no replica pod beside master %s", st.master.Name)
 }
 
 // waitFailedOverAndSteady waits until another pod is labelled master and the group is at rest.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/failover-dev/redis-failover-operator/test/checkwriter"
@@ -23,6 +25,10 @@ type result struct {
 	// GapAtMs is when that interval began (its last acknowledgement), from t0: it tells a gap
 	// of the handover itself from one later in the run (a pod rejoining, a loaded machine).
 	GapAtMs float64 `json:"gapAtMs"`
+	// HandoverGapMs is the longest interval without an acknowledgement within a second either
+	// side of the first +switch-master: the outage of the handover itself, whatever else the
+	// run held. Nil when no +switch-master was seen.
+	HandoverGapMs *float64 `json:"handoverGapMs,omitempty"`
 	// Lost acknowledged writes of Checked; Failed writes the client saw fail.
 	Lost    int `json:"lost"`
 	Checked int `json:"checked"`
@@ -60,6 +66,7 @@ type runConfig struct {
 	out             string
 	keep            bool
 	ctrAddress      string
+	trace           bool
 }
 
 func runPhase(ctx context.Context, cfg runConfig) error {
@@ -89,7 +96,7 @@ func runPhase(ctx context.Context, cfg runConfig) error {
 	for _, r := range cfg.rows {
 		ph.Rows = append(ph.Rows, r.name)
 		for i := 1; i <= cfg.runs; i++ {
-			res := measure(ctx, k, r, i)
+			res := measure(ctx, k, r, i, cfg.trace)
 			ph.Results[r.name] = append(ph.Results[r.name], res)
 			log.Printf("%s: %s run %d: %s", cfg.impl, r.name, i, describe(res))
 			if r.cleanup != nil {
@@ -145,7 +152,7 @@ func describe(r result) string {
 
 // measure runs one row once: from rest, with the checking writer and the observer running,
 // the operation, the wait until the group is at rest again, and the verdict.
-func measure(ctx context.Context, k *cluster, r row, run int) (res result) {
+func measure(ctx context.Context, k *cluster, r row, run int, trace bool) (res result) {
 	res = result{Row: r.name, Run: run}
 	fail := func(err error) result {
 		if isUnavailable(err) {
@@ -206,8 +213,12 @@ func measure(ctx context.Context, k *cluster, r row, run int) (res result) {
 	res.GapMs, res.GapAtMs = ms(gap.Duration()), ms(gap.From.Sub(t0))
 
 	events, roles := obs.snapshot()
+	if trace {
+		logTimeline(r.name, run, t0, gap, events, roles)
+	}
 	if sw, ok := firstSwitch(events, t0); ok {
 		res.SwitchMs = ptrTo(ms(sw.at.Sub(t0)))
+		res.HandoverGapMs = ptrTo(ms(w.LongestGap(sw.at.Add(-time.Second), sw.at.Add(time.Second)).Duration()))
 		if l, ok := labelMoved(roles, t0, sw.newIP); ok {
 			res.LabelLagMs = ptrTo(ms(l.at.Sub(sw.at)))
 		}
@@ -258,4 +269,34 @@ func loadAverage() string {
 		return "unknown"
 	}
 	return a + " " + b5 + " " + c
+}
+
+// logTimeline prints one run's events on one clock, relative to t0, for finding where a gap's
+// time goes (bench-e2e -trace).
+func logTimeline(row string, run int, t0 time.Time, gap checkwriter.Gap, events []sentinelEvent, roles []roleEvent) {
+	type line struct {
+		at   time.Time
+		text string
+	}
+	var lines []line
+	for _, e := range events {
+		if e.at.Before(t0.Add(-time.Second)) || strings.HasPrefix(e.channel, "__sentinel__") {
+			continue
+		}
+		lines = append(lines, line{e.at, fmt.Sprintf("sentinel %s %s %s", e.sentinel, e.channel, e.payload)})
+	}
+	for _, r := range roles {
+		if !r.at.Before(t0) {
+			lines = append(lines, line{r.at, fmt.Sprintf("pod %s ip %s role %s", r.pod, r.ip, r.role)})
+		}
+	}
+	if gap.Duration() > 0 {
+		lines = append(lines, line{gap.From, "writer: last ack before the longest gap"},
+			line{gap.To, fmt.Sprintf("writer: first ack after it (%.0f ms)", ms(gap.Duration()))})
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.Before(lines[j].at) })
+	log.Printf("timeline %s run %d:", row, run)
+	for _, l := range lines {
+		log.Printf("  %+9.1f ms  %s", ms(l.at.Sub(t0)), l.text)
+	}
 }
