@@ -107,7 +107,11 @@ while :; do
 	*) say "sentinel $sip:$sport answered \"$reply\" to SENTINEL FAILOVER; asking again" ;;
 	esac
 	# Wait while the sentinel fails over; when it gave up (e.g. the replica did not catch up in
-	# time) ask again, as long as time remains.
+	# time) ask again, as long as time remains. Nothing waits on this loop but the pod's own
+	# termination, while the handover it watches is on every client's critical path and shares
+	# the node's CPUs with it: each round starts several processes, so it looks only every
+	# 250 ms. On a 2-CPU node polling every 50 ms made a graceful deletion's handover gap about
+	# 150 ms longer than a switchover's on request in the same run; at 250 ms, about 40 ms.
 	while :; do
 		master=$(master_addr)
 		if [ -n "$master" ] && [ "$master" != "$pod_ip" ]; then
@@ -120,7 +124,7 @@ while :; do
 		*failover_in_progress*) ;;
 		*) break ;;
 		esac
-		sleep 0.05
+		sleep 0.25
 	done
 done
 
@@ -140,5 +144,5 @@ while :; do
 		cli -h 127.0.0.1 -p "$port" replicaof "$master" "$new_port" >/dev/null
 		exit 0
 	fi
-	sleep 0.05
+	sleep 0.1
 done
