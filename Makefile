@@ -125,7 +125,16 @@ test-e2e: ## End-to-end tests on the local single-node cluster
 	hack/toolchain.sh
 	hack/cluster-up.sh
 	$(MAKE) images
-	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_CONTAINERD_ADDRESS=$(LOCAL)/cluster/containerd/containerd.sock go test $(GO_TEST_FLAGS) -count=1 -timeout 30m ./test/e2e/...
+	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_CONTAINERD_ADDRESS=$(LOCAL)/cluster/containerd/containerd.sock go test $(GO_TEST_FLAGS) -count=1 -timeout 30m $$(go list ./test/e2e/... | grep -v /test/e2e/lifecycle)
+	$(MAKE) test-e2e-lifecycle
+
+.PHONY: test-e2e-lifecycle
+# Alone and last: it installs, upgrades and removes the operator the other e2e tests use.
+test-e2e-lifecycle: ## The operator's own life on the local cluster: quick start as written, chart dry-run, helm test/upgrade/uninstall, kustomize, alerts in a real Prometheus
+	hack/toolchain.sh
+	hack/cluster-up.sh
+	$(MAKE) images
+	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_CONTAINERD_ADDRESS=$(LOCAL)/cluster/containerd/containerd.sock go test $(GO_TEST_FLAGS) -count=1 -p 1 -timeout 30m ./test/e2e/lifecycle/
 
 .PHONY: test-e2e-stock-sentinel
 test-e2e-stock-sentinel: ## The readiness and failover e2e tests with stock Redis Sentinel in the sentinel pods (--sentinel-implementation=redis-sentinel)

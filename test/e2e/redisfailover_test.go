@@ -112,22 +112,7 @@ func sentinelImplementation() string {
 	return "redis-failover"
 }
 
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+func repoRoot() (string, error) { return framework.RepoRoot() }
 
 func newFramework(t *testing.T) *framework.Framework {
 	f := framework.New(t, framework.WithScheme(redisv1alpha1.AddToScheme))

@@ -65,3 +65,22 @@ func readSetting(path, name string) (string, error) {
 	}
 	return "", fmt.Errorf("%s does not set %s", path, name)
 }
+
+// RepoRoot is the repository's root: the directory holding go.mod, found from the working
+// directory upwards (go test runs in the package's folder).
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
