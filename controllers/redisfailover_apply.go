@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -37,6 +38,32 @@ func (r *RedisFailoverReconciler) applyAll(ctx context.Context, rf *redisv1alpha
 		if err := r.Apply(ctx, patch, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
 			return fmt.Errorf("applying %s %s/%s: %w", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetNamespace(), obj.GetName(), err)
 		}
+	}
+	for _, obj := range objects.Absent {
+		if err := r.deleteIfOwned(ctx, rf, obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteIfOwned deletes an object the spec no longer wants (a PodDisruptionBudget the spec now
+// disables), only if this RedisFailover controls it: an object of the same name someone else
+// made is left alone.
+func (r *RedisFailoverReconciler) deleteIfOwned(ctx context.Context, rf *redisv1alpha1.RedisFailover, want client.Object) error {
+	current, ok := want.DeepCopyObject().(client.Object)
+	if !ok {
+		return fmt.Errorf("%T is not a client.Object", want)
+	}
+	if err := r.Get(ctx, client.ObjectKeyFromObject(want), current); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if !metav1.IsControlledBy(current, rf) {
+		return nil
+	}
+	uid := current.GetUID()
+	if err := r.Delete(ctx, current, client.Preconditions{UID: &uid}); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting %s/%s, which the spec disables: %w", current.GetNamespace(), current.GetName(), err)
 	}
 	return nil
 }

@@ -353,7 +353,7 @@ func TestInitScriptGivesSentinelThePassword(t *testing.T) {
 				if fields["flags"] != "master" || fields["role-reported"] != "master" {
 					return fmt.Errorf("flags %q role-reported %q", fields["flags"], fields["role-reported"])
 				}
-				if fields["down-after-milliseconds"] != strconv.Itoa(int(rf.Spec.Sentinel.DownAfterMilliseconds)) {
+				if fields["down-after-milliseconds"] != strconv.Itoa(int(rf.Spec.Sentinel.EffectiveDownAfterMilliseconds())) {
 					return fmt.Errorf("down-after-milliseconds %q", fields["down-after-milliseconds"])
 				}
 				return nil
