@@ -86,6 +86,9 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		return nil, fmt.Errorf("rendering live settings: %w", err)
 	}
 
+	if err := checkRefusedFields(rf); err != nil {
+		return nil, err
+	}
 	if _, err := labelWhitelist(rf); err != nil {
 		return nil, err
 	}

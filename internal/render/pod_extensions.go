@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -31,6 +32,24 @@ func checkPodExtensions(field string, x redisv1alpha1.PodExtensions) error {
 		if !slices.ContainsFunc(x.ExtraVolumes, func(v corev1.Volume) bool { return v.Name == m.Name }) {
 			return fmt.Errorf("%s.extraVolumeMounts[%d] mounts volume %q, which is not in %s.extraVolumes: add the volume or fix the mount's name", field, i, m.Name, field)
 		}
+	}
+	return nil
+}
+
+// checkRefusedFields repeats the schema's refusals of spotahome fields that would be unsafe here,
+// for a spec that got past the API server some other way (an older CRD).
+func checkRefusedFields(rf *redisv1alpha1.RedisFailover) error {
+	switch {
+	case rf.Spec.BootstrapNode != nil:
+		return errors.New("spec.bootstrapNode (make the nodes replicas of a master outside this RedisFailover) is not supported yet: remove it")
+	case rf.Spec.Redis.HostNetwork || rf.Spec.Sentinel.HostNetwork:
+		return errors.New("hostNetwork: true is not supported: the operator and the sentinels tell the nodes apart by address; remove it")
+	case rf.Spec.Redis.CustomReadinessProbe != nil:
+		return errors.New("spec.redis.customReadinessProbe is not supported: a Redis pod's readiness means a replica has synced; remove it")
+	case rf.Spec.Redis.DisablePodDisruptionBudget && rf.Spec.Redis.Storage.PersistentVolumeClaim == nil:
+		return errors.New("spec.redis.disablePodDisruptionBudget needs spec.redis.storage.persistentVolumeClaim: with emptyDir a drain may evict every Redis pod and lose the data; remove it")
+	case rf.Spec.Sentinel.StartupConfigMap != "":
+		return errors.New("spec.sentinel.startupConfigMap is not supported: the sentinel container has no shell; remove it")
 	}
 	return nil
 }
