@@ -153,7 +153,7 @@ type RedisCommandArg string
 
 // RedisCommandRename is one rename-command: from is the command, to its new name ("" disables it).
 // +kubebuilder:validation:XValidation:rule="!(self.from.lowerAscii() in ['auth', 'hello', 'ping', 'psync', 'sync', 'replconf'])",messageExpression="'spec.redis.customCommandRenames: ' + self.from + ' cannot be renamed: replicas and every client (the operator, the sentinels, redis-cli, the exporter) send it under its own name when they connect; remove the entry'"
-// +kubebuilder:validation:XValidation:rule="(has(self.to) && self.to != ”) || !(self.from.lowerAscii() in ['info', 'config', 'replicaof', 'slaveof', 'client', 'multi', 'exec', 'script', 'publish', 'subscribe', 'role'])",messageExpression="'spec.redis.customCommandRenames: ' + self.from + ' cannot be disabled: the operator, the sentinels or the pods\\' scripts send it; rename it instead (set to: a new name)'"
+// +kubebuilder:validation:XValidation:rule="(has(self.to) && self.to.size() > 0) || !(self.from.lowerAscii() in ['info', 'config', 'replicaof', 'slaveof', 'client', 'multi', 'exec', 'script', 'publish', 'subscribe', 'role'])",messageExpression="'spec.redis.customCommandRenames: ' + self.from + ' cannot be disabled: the operator, the sentinels or the pods\\' scripts send it; rename it instead (set to: a new name)'"
 type RedisCommandRename struct {
 	// from is the command to rename, e.g. FLUSHALL.
 	// +kubebuilder:validation:MinLength=1
@@ -163,7 +163,7 @@ type RedisCommandRename struct {
 
 	// to is the new name; empty disables the command.
 	// +kubebuilder:validation:MaxLength=128
-	// +kubebuilder:validation:XValidation:rule="self == '' || self.matches('^[A-Za-z0-9_-]+$')",message="spec.redis.customCommandRenames[].to must be empty (disable the command) or letters, digits, '_' and '-': fix the name"
+	// +kubebuilder:validation:XValidation:rule="self.size() == 0 || self.matches('^[A-Za-z0-9_-]+$')",message="spec.redis.customCommandRenames[].to must be empty (disable the command) or letters, digits, '_' and '-': fix the name"
 	// +optional
 	To string `json:"to"`
 }

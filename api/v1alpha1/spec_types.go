@@ -57,7 +57,7 @@ type RedisFailoverSpec struct {
 // LabelPattern is a regular expression (RE2 syntax) matched against label keys.
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=256
-// +kubebuilder:validation:XValidation:rule="”.matches(self) || !”.matches(self)",message="spec.labelWhitelist entries must be valid regular expressions (RE2 syntax): fix the expression"
+// +kubebuilder:validation:XValidation:rule="'x'.matches(self) || !'x'.matches(self)",message="spec.labelWhitelist entries must be valid regular expressions (RE2 syntax): fix the expression"
 type LabelPattern string
 
 // BootstrapSettings is spotahome's bootstrapNode: the address of a master outside the RedisFailover.

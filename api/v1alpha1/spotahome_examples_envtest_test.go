@@ -77,7 +77,9 @@ func TestSpotahomeExamplesWithOnlyTheAPIVersionChanged(t *testing.T) {
 			r := rf.Spec.Redis.CustomCommandRenames
 			return len(r) == 3 && r[0].From == "debug" && r[0].To == ""
 		},
-		"custom-shutdown.yaml": func(rf *redisv1alpha1.RedisFailover) bool { return rf.Spec.Redis.ShutdownConfigMap == "stopping-shutdown" },
+		"custom-shutdown.yaml": func(rf *redisv1alpha1.RedisFailover) bool {
+			return rf.Spec.Redis.ShutdownConfigMap == "stopping-shutdown"
+		},
 		"extravolumes-mounts.yaml": func(rf *redisv1alpha1.RedisFailover) bool {
 			return len(rf.Spec.Redis.ExtraVolumes) == 1 && rf.Spec.Sentinel.ExtraVolumeMounts[0].MountPath == "/etc/tls"
 		},
