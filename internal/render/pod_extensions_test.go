@@ -194,7 +194,7 @@ func TestCommandConfigLines(t *testing.T) {
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
-			lines, err := commandConfigLines(row.command)
+			lines, fields, err := commandConfigLines(row.command)
 			if row.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), row.wantErr) {
 					t.Fatalf("err = %v, want %q", err, row.wantErr)
@@ -207,6 +207,9 @@ func TestCommandConfigLines(t *testing.T) {
 			got := make([]string, len(lines))
 			for i, l := range lines {
 				got[i] = l.String()
+			}
+			if len(fields) != len(lines) {
+				t.Errorf("%d lines but %d fields", len(lines), len(fields))
 			}
 			if !slices.Equal(got, row.want) && (len(got) != 0 || len(row.want) != 0) {
 				t.Errorf("lines = %q, want %q", got, row.want)

@@ -13,19 +13,20 @@ import (
 // so the operator keeps its own start-up and config file and adds the groups to redis.conf with
 // the same meaning. "--protected-mode no" is what the operator sets anyway and is dropped;
 // every other group is checked like a customConfig entry.
-func commandConfigLines(command []redisv1alpha1.RedisCommandArg) ([]configLine, error) {
+//
+// fields names the argument each line comes from, e.g. "spec.redis.command[2]".
+func commandConfigLines(command []redisv1alpha1.RedisCommandArg) (lines []configLine, fields []string, err error) {
 	if len(command) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(command) < 2 || !isRedisServer(string(command[0])) || !strings.HasSuffix(string(command[1]), ".conf") {
-		return nil, fmt.Errorf("spec.redis.command must be redis-server, a config file and optionally \"--directive value\" arguments: the operator runs its own start-up; put other settings in spec.redis.customConfig")
+		return nil, nil, fmt.Errorf("spec.redis.command must be redis-server, a config file and optionally \"--directive value\" arguments: the operator runs its own start-up; put other settings in spec.redis.customConfig")
 	}
-	var lines []configLine
 	for i := 2; i < len(command); {
 		arg := string(command[i])
 		directive, ok := strings.CutPrefix(arg, "--")
 		if !ok || !directivePattern.MatchString(directive) {
-			return nil, fmt.Errorf("spec.redis.command[%d] %q must be a \"--directive\" (lowercase), e.g. --maxmemory: fix the argument", i, arg)
+			return nil, nil, fmt.Errorf("spec.redis.command[%d] %q must be a \"--directive\" (lowercase), e.g. --maxmemory: fix the argument", i, arg)
 		}
 		field := fmt.Sprintf("spec.redis.command[%d]", i)
 		j := i + 1
@@ -34,19 +35,20 @@ func commandConfigLines(command []redisv1alpha1.RedisCommandArg) ([]configLine, 
 			args = append(args, string(command[j]))
 		}
 		if len(args) == 0 {
-			return nil, fmt.Errorf("%s --%s has no value: add one", field, directive)
+			return nil, nil, fmt.Errorf("%s --%s has no value: add one", field, directive)
 		}
 		switch fix, owned := ownedRedisDirectives[directive]; {
 		case directive == "protected-mode" && len(args) == 1 && strings.EqualFold(args[0], "no"):
 			// The operator's own setting.
 		case owned:
-			return nil, fmt.Errorf("%s: %q is managed by the operator: %s", field, directive, fix)
+			return nil, nil, fmt.Errorf("%s: %q is managed by the operator: %s", field, directive, fix)
 		default:
 			lines = append(lines, configLine{directive: directive, args: args})
+			fields = append(fields, field)
 		}
 		i = j
 	}
-	return lines, nil
+	return lines, fields, nil
 }
 
 func isRedisServer(s string) bool {

@@ -86,7 +86,7 @@ func redisConf(rf *redisv1alpha1.RedisFailover) (string, error) {
 		b.WriteByte('\n')
 	}
 
-	commandLines, err := commandConfigLines(r.Command)
+	commandLines, _, err := commandConfigLines(r.Command)
 	if err != nil {
 		return "", err
 	}
