@@ -20,7 +20,7 @@ import (
 // follow a node that is not a master); any other failure is reported and the rest still runs,
 // so that one unreachable pod does not stop the healing of the others.
 func (r *RedisFailoverReconciler) act(ctx context.Context, rf *redisv1alpha1.RedisFailover, o *observation, d topology.Decision, password string) error {
-	rc := redis.Client{Password: password, Timeout: r.RedisTimeout}
+	rc := redis.Client{Password: password, Timeout: r.RedisTimeout, Renames: render.CommandRenames(rf)}
 	defaulted := rf.WithDefaults()
 	var errs []error
 	for _, a := range d.Actions {

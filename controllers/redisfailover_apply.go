@@ -72,6 +72,32 @@ func (r *RedisFailoverReconciler) applyAll(ctx context.Context, rf *redisv1alpha
 		// produced.
 		r.applied.record(key, desired, fingerprint(patch), now)
 	}
+	for _, obj := range objects.Absent {
+		if err := r.deleteIfOwned(ctx, rf, obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteIfOwned deletes an object the spec no longer wants (a PodDisruptionBudget the spec now
+// disables), only if this RedisFailover controls it: an object of the same name someone else
+// made is left alone.
+func (r *RedisFailoverReconciler) deleteIfOwned(ctx context.Context, rf *redisv1alpha1.RedisFailover, want client.Object) error {
+	current, ok := want.DeepCopyObject().(client.Object)
+	if !ok {
+		return fmt.Errorf("%T is not a client.Object", want)
+	}
+	if err := r.Get(ctx, client.ObjectKeyFromObject(want), current); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if !metav1.IsControlledBy(current, rf) {
+		return nil
+	}
+	uid := current.GetUID()
+	if err := r.Delete(ctx, current, client.Preconditions{UID: &uid}); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting %s/%s, which the spec disables: %w", current.GetNamespace(), current.GetName(), err)
+	}
 	return nil
 }
 

@@ -70,7 +70,7 @@ func (r *RedisFailoverReconciler) observeOnce(ctx context.Context, rf *redisv1al
 	// Only this project's sentinel pauses the old master's writes in SENTINEL FAILOVER.
 	spec.SwitchoverPausesWrites = r.Render.SentinelImplementation != render.SentinelImplementationRedisSentinel
 	ask := observer{
-		client:         redis.Client{Password: password, Timeout: r.RedisTimeout},
+		client:         redis.Client{Password: password, Timeout: r.RedisTimeout, Renames: render.CommandRenames(rf)},
 		redisPort:      int(defaulted.Spec.Redis.Port),
 		sentinelPort:   redisv1alpha1.SentinelPort,
 		masterName:     defaulted.MasterName(),
@@ -131,9 +131,9 @@ func topologySpec(rf *redisv1alpha1.RedisFailover) (topology.Spec, error) {
 		Nodes:                 int(rf.Spec.Redis.Replicas),
 		Sentinels:             int(s.Replicas),
 		Quorum:                int(s.EffectiveQuorum()),
-		DownAfterMilliseconds: int(s.DownAfterMilliseconds),
-		FailoverTimeout:       int(s.FailoverTimeout),
-		ParallelSyncs:         int(s.ParallelSyncs),
+		DownAfterMilliseconds: int(s.EffectiveDownAfterMilliseconds()),
+		FailoverTimeout:       int(s.EffectiveFailoverTimeout()),
+		ParallelSyncs:         int(s.EffectiveParallelSyncs()),
 		LiveConfig:            config,
 	}, nil
 }

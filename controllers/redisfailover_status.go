@@ -80,6 +80,7 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 		c.ObservedGeneration = rf.Generation
 		meta.SetStatusCondition(&st.Conditions, c)
 	}
+	meta.SetStatusCondition(&st.Conditions, ignoredFieldsCondition(ignoredFields(rf, r.Render), rf.Generation))
 	recordHealth(rf, h, o.spec)
 
 	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {

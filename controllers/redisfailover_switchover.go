@@ -17,6 +17,7 @@ import (
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
+	"github.com/failover-dev/redis-failover-operator/internal/render"
 	"github.com/failover-dev/redis-failover-operator/internal/switchover"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
 )
@@ -47,7 +48,7 @@ func (r *RedisFailoverReconciler) switchover(ctx context.Context, rf *redisv1alp
 	if sw == nil || sw.Phase != redisv1alpha1.SwitchoverInProgress {
 		return false, nil, nil
 	}
-	rc := redis.Client{Password: password, Timeout: r.RedisTimeout}
+	rc := redis.Client{Password: password, Timeout: r.RedisTimeout, Renames: render.CommandRenames(rf)}
 	if target, ok := o.topology.Node(sw.Target); ok {
 		obs.SentinelSeesPriority = sentinelSeesPriority(ctx, rc, sentinelAddr(o.topology, sw.Sentinel), rf.MasterName(), target)
 	}

@@ -31,6 +31,11 @@ const (
 	// when it succeeded, False when it was rejected or failed (the message says why and what
 	// to fix). Absent until a switchover is requested. It does not affect Ready.
 	ConditionSwitchover = "Switchover"
+	// ConditionIgnoredFields is True when the spec sets fields that are accepted for
+	// compatibility with spotahome's RedisFailover but have no effect (spec.sentinel.image of a
+	// Redis image, spec.sentinel.command, the sentinel exporter's sidecar settings); the message
+	// lists them. It does not affect Ready.
+	ConditionIgnoredFields = "IgnoredFields"
 )
 
 // The reasons of these conditions are in reasons.go, with every Event reason.

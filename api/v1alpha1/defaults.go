@@ -17,6 +17,9 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"strconv"
+	"strings"
+
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -36,14 +39,22 @@ const (
 	DefaultExporterImage = "quay.io/oliver006/redis_exporter:v1.67.0"
 	// DefaultVolumeClaimName names the claim template when its metadata.name is empty.
 	DefaultVolumeClaimName = "data"
+	// DefaultDownAfterMilliseconds, DefaultFailoverTimeout and DefaultParallelSyncs apply when
+	// neither the typed field nor a spec.sentinel.customConfig line sets the option.
+	DefaultDownAfterMilliseconds = 3000
+	DefaultFailoverTimeout       = 10000
+	DefaultParallelSyncs         = 1
 )
 
-// EffectiveQuorum is spec.sentinel.quorum, or a majority of spec.sentinel.replicas when unset.
+// EffectiveQuorum is spec.sentinel.quorum, else a customConfig line "quorum N", else a majority of spec.sentinel.replicas when unset.
 // The schema cannot default one field from another, so the majority is computed here and
 // reported in status.sentinels.quorum.
 func (s SentinelSettings) EffectiveQuorum() int32 {
 	if s.Quorum != nil {
 		return *s.Quorum
+	}
+	if v, ok := s.customConfigValue("quorum"); ok {
+		return v
 	}
 	return s.Replicas/2 + 1
 }
@@ -63,13 +74,10 @@ func (in *RedisFailover) MasterName() string {
 // Schema defaults, repeated for objects that did not pass through the API server. The envtest
 // suite checks that WithDefaults and the API server's defaulting give the same object.
 const (
-	defaultRedisReplicas         = 3
-	defaultReplBacklogSize       = "16Mi"
-	defaultMinReplicasMaxLag     = 10
-	defaultSentinelReplicas      = 3
-	defaultDownAfterMilliseconds = 3000
-	defaultFailoverTimeout       = 10000
-	defaultParallelSyncs         = 1
+	defaultRedisReplicas     = 3
+	defaultReplBacklogSize   = "16Mi"
+	defaultMinReplicasMaxLag = 10
+	defaultSentinelReplicas  = 3
 )
 
 // WithDefaults returns a copy of rf with the schema's defaults applied to unset fields, as the
@@ -101,14 +109,49 @@ func (in *RedisFailover) WithDefaults() *RedisFailover {
 	if s.Replicas == 0 {
 		s.Replicas = defaultSentinelReplicas
 	}
-	if s.DownAfterMilliseconds == 0 {
-		s.DownAfterMilliseconds = defaultDownAfterMilliseconds
-	}
-	if s.FailoverTimeout == 0 {
-		s.FailoverTimeout = defaultFailoverTimeout
-	}
-	if s.ParallelSyncs == 0 {
-		s.ParallelSyncs = defaultParallelSyncs
-	}
 	return out
+}
+
+// EffectiveDownAfterMilliseconds is spec.sentinel.downAfterMilliseconds, else a customConfig line
+// "down-after-milliseconds N" (spotahome's way of setting it), else the default 3000. The API
+// refuses both at once, so there is never a question of which wins; the schema cannot default
+// the field because a default would hide the line.
+func (s SentinelSettings) EffectiveDownAfterMilliseconds() int32 {
+	return s.typedOrLine(s.DownAfterMilliseconds, "down-after-milliseconds", DefaultDownAfterMilliseconds)
+}
+
+// EffectiveFailoverTimeout is failoverTimeout, else a "failover-timeout N" line, else 10000.
+func (s SentinelSettings) EffectiveFailoverTimeout() int32 {
+	return s.typedOrLine(s.FailoverTimeout, "failover-timeout", DefaultFailoverTimeout)
+}
+
+// EffectiveParallelSyncs is parallelSyncs, else a "parallel-syncs N" line, else 1.
+func (s SentinelSettings) EffectiveParallelSyncs() int32 {
+	return s.typedOrLine(s.ParallelSyncs, "parallel-syncs", DefaultParallelSyncs)
+}
+
+func (s SentinelSettings) typedOrLine(typed int32, option string, fallback int32) int32 {
+	if typed != 0 {
+		return typed
+	}
+	if v, ok := s.customConfigValue(option); ok {
+		return v
+	}
+	return fallback
+}
+
+// customConfigValue is the whole-number value of the customConfig line for option, if any.
+func (s SentinelSettings) customConfigValue(option string) (int32, bool) {
+	for _, l := range s.CustomConfig {
+		rest, ok := strings.CutPrefix(string(l), option+" ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(rest), 10, 32)
+		if err != nil {
+			return 0, false
+		}
+		return int32(v), true
+	}
+	return 0, false
 }

@@ -60,8 +60,10 @@ func TestAPIServerDefaultsMatchWithDefaults(t *testing.T) {
 		r.ReplBacklogSize.Cmp(resource.MustParse("16Mi")) != 0 || r.MinReplicasToWrite != 0 || r.MinReplicasMaxLag != 10 {
 		t.Errorf("redis defaults = %+v", r)
 	}
-	if s.Replicas != 3 || s.Quorum != nil || s.EffectiveQuorum() != 2 || s.DownAfterMilliseconds != 3000 ||
-		s.FailoverTimeout != 10000 || s.ParallelSyncs != 1 || s.MasterName != "" || got.MasterName() != "no-spec" || s.Image != "" {
+	if s.Replicas != 3 || s.Quorum != nil || s.EffectiveQuorum() != 2 ||
+		s.DownAfterMilliseconds != 0 || s.EffectiveDownAfterMilliseconds() != 3000 ||
+		s.FailoverTimeout != 0 || s.EffectiveFailoverTimeout() != 10000 ||
+		s.ParallelSyncs != 0 || s.EffectiveParallelSyncs() != 1 || s.MasterName != "" || got.MasterName() != "no-spec" || s.Image != "" {
 		t.Errorf("sentinel defaults = %+v", s)
 	}
 	if got.Spec.Auth.Enabled() {

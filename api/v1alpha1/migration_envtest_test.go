@@ -67,7 +67,7 @@ func TestSpotahomeManifestMigratesByChangingAPIVersion(t *testing.T) {
 		"sentinel.tolerations and nodeSelector":   len(s.Tolerations) == 1 && s.NodeSelector["kubernetes.io/os"] == "linux",
 		"sentinel.serviceAccountName":             s.ServiceAccountName == "sentinel",
 		"sentinel master name is the resource's":  s.MasterName == "" && got.MasterName() == got.Name,
-		"sentinel timings default to typed field": s.DownAfterMilliseconds == 3000 && s.FailoverTimeout == 10000,
+		"sentinel timings default to typed field": s.EffectiveDownAfterMilliseconds() == 3000 && s.EffectiveFailoverTimeout() == 10000,
 	}
 	for field, ok := range checks {
 		if !ok {

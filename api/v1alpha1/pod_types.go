@@ -91,4 +91,6 @@ type PodSettings struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +optional
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+
+	PodExtensions `json:",inline"`
 }

@@ -54,6 +54,10 @@ const (
 	// ReasonSecretUnreadable: spec.auth's Secret cannot be read; the pods cannot start without it
 	// either. Also a Warning Event.
 	ReasonSecretUnreadable = "SecretUnreadable"
+	// ReasonFieldsIgnored: the IgnoredFields condition is True; the message lists the fields.
+	ReasonFieldsIgnored = "FieldsIgnored"
+	// ReasonNoFieldsIgnored: the IgnoredFields condition is False: every field set has its effect.
+	ReasonNoFieldsIgnored = "NoFieldsIgnored"
 )
 
 // Event reasons that are no condition's reason: what the operator did, or a change a user

@@ -23,6 +23,9 @@ import (
 
 // RedisSettings describes the Redis nodes.
 // +kubebuilder:validation:XValidation:rule="!has(self.minReplicasToWrite) || !has(self.replicas) || self.minReplicasToWrite < self.replicas",fieldPath=".minReplicasToWrite",messageExpression="'spec.redis.minReplicasToWrite (%d) must be less than spec.redis.replicas (%d), since the master itself is one of the replicas: lower minReplicasToWrite or add replicas'.format([self.minReplicasToWrite, self.replicas])"
+// +kubebuilder:validation:XValidation:rule="!has(self.customReadinessProbe)",fieldPath=".customReadinessProbe",message="spec.redis.customReadinessProbe is not supported: a Redis pod's readiness means a replica has synced with the master, which the replica Service and the operator's replica-first rollout rely on; remove it (spec.redis.customLivenessProbe and customStartupProbe are supported)"
+// +kubebuilder:validation:XValidation:rule="!(has(self.disablePodDisruptionBudget) && self.disablePodDisruptionBudget) || (has(self.storage) && has(self.storage.persistentVolumeClaim))",fieldPath=".disablePodDisruptionBudget",message="spec.redis.disablePodDisruptionBudget needs spec.redis.storage.persistentVolumeClaim: with emptyDir storage a drain without a PodDisruptionBudget may evict every Redis pod at once and lose all the data; remove it (the operator's PDB allows one pod down at a time and never blocks a drain) or use persistent storage"
+// +kubebuilder:validation:XValidation:rule="!has(self.startupConfigMap) || !has(self.customStartupProbe)",fieldPath=".startupConfigMap",message="spec.redis.startupConfigMap and spec.redis.customStartupProbe both set the startup probe: keep one"
 type RedisSettings struct {
 	// replicas is the number of Redis nodes, the master included.
 	// +kubebuilder:default=3
@@ -98,7 +101,71 @@ type RedisSettings struct {
 	// +optional
 	Exporter Exporter `json:"exporter,omitempty"`
 
+	// customCommandRenames renames Redis commands (redis.conf rename-command), e.g. to hide
+	// FLUSHALL. To "" disables the command. The operator, the sentinels and the pods' own scripts
+	// send the renamed names, so commands they use (CONFIG, INFO, REPLICAOF, CLIENT, ...) may be
+	// renamed but not disabled; the handshake commands (AUTH, HELLO, PING, PSYNC, SYNC, REPLCONF)
+	// may not be renamed at all. The redis_exporter sidecar does not know the new names.
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:XValidation:rule="self.all(a, self.exists_one(b, b.from.lowerAscii() == a.from.lowerAscii()))",message="spec.redis.customCommandRenames renames one command twice: keep one entry per command"
+	// +listType=atomic
+	// +optional
+	CustomCommandRenames []RedisCommandRename `json:"customCommandRenames,omitempty"`
+
+	// command is spotahome's override of the Redis container's command. Accepted in spotahome's
+	// form, redis-server, a config file, then "--directive value..." arguments: the operator's
+	// own start-up (which decides whom a node follows before it serves) stays in charge, the
+	// config file is the operator's, and each argument group is added to redis.conf as the line
+	// "directive value...", as redis-server itself reads them. Directives the operator owns are
+	// refused as in customConfig ("--protected-mode no" is what the operator sets anyway).
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:XValidation:rule="self.size() >= 2 && self[0].matches('^(/[^ ]*/)?redis-server$') && self[1].endsWith('.conf')",message="spec.redis.command must be redis-server, a config file and optionally \"--directive value\" arguments, e.g. [redis-server, /redis/redis.conf, --maxmemory, 100mb]: the operator runs its own start-up, which decides whom a node follows before it serves; put other settings in spec.redis.customConfig"
+	// +kubebuilder:validation:XValidation:rule="self.size() <= 2 || self[2].startsWith('--')",message="spec.redis.command: the arguments after the config file must start with a \"--directive\", e.g. --maxmemory 100mb: fix the arguments"
+	// +listType=atomic
+	// +optional
+	Command []RedisCommandArg `json:"command,omitempty"`
+
+	// shutdownConfigMap names a ConfigMap whose key shutdown.sh runs when a Redis pod stops, after
+	// the operator's own preStop handover (a master first hands its role to a replica with writes
+	// paused, so that no acknowledged write is lost), within the termination grace period. It is
+	// mounted at /redis-shutdown; REDIS_PASSWORD holds the password when spec.auth is set.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="spec.redis.shutdownConfigMap must be the name of a ConfigMap in this namespace: fix the name"
+	// +optional
+	ShutdownConfigMap string `json:"shutdownConfigMap,omitempty"`
+
+	// startupConfigMap names a ConfigMap whose key startup.sh is the Redis container's startup
+	// probe, as in spotahome: it runs every 15 s once Redis has started until it exits 0, and the
+	// pod is not ready before. It is mounted at /redis-startup; REDIS_PASSWORD holds the password
+	// when spec.auth is set. Not together with customStartupProbe.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="spec.redis.startupConfigMap must be the name of a ConfigMap in this namespace: fix the name"
+	// +optional
+	StartupConfigMap string `json:"startupConfigMap,omitempty"`
+
 	PodSettings `json:",inline"`
+}
+
+// RedisCommandArg is one element of spec.redis.command.
+// +kubebuilder:validation:MaxLength=512
+// +kubebuilder:validation:XValidation:rule="!self.matches('^--(replicaof|slaveof|port|dir|requirepass|masterauth|masteruser|user|aclfile|bind|include|rename-command|daemonize|supervised|pidfile|logfile|unixsocket|unixsocketperm|replica-announce-ip|replica-announce-port|slave-announce-ip|slave-announce-port|replica-priority|slave-priority|replica-read-only|slave-read-only|replica-serve-stale-data|slave-serve-stale-data|repl-backlog-size|min-replicas-to-write|min-slaves-to-write|min-replicas-max-lag|min-slaves-max-lag|cluster-enabled|sentinel)$')",message="spec.redis.command sets a directive the operator manages (port, replicaof, dir, requirepass, bind, rename-command, ...): remove that argument and use the typed field (spec.redis.port, spec.auth, spec.redis.customCommandRenames, ...)"
+type RedisCommandArg string
+
+// RedisCommandRename is one rename-command: from is the command, to its new name ("" disables it).
+// +kubebuilder:validation:XValidation:rule="!(self.from.lowerAscii() in ['auth', 'hello', 'ping', 'psync', 'sync', 'replconf'])",messageExpression="'spec.redis.customCommandRenames: ' + self.from + ' cannot be renamed: replicas and every client (the operator, the sentinels, redis-cli, the exporter) send it under its own name when they connect; remove the entry'"
+// +kubebuilder:validation:XValidation:rule="(has(self.to) && self.to.size() > 0) || !(self.from.lowerAscii() in ['info', 'config', 'replicaof', 'slaveof', 'client', 'multi', 'exec', 'script', 'publish', 'subscribe', 'role'])",messageExpression="'spec.redis.customCommandRenames: ' + self.from + ' cannot be disabled: the operator, the sentinels or the pods\\' scripts send it; rename it instead (set to: a new name)'"
+type RedisCommandRename struct {
+	// from is the command to rename, e.g. FLUSHALL.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[A-Za-z][A-Za-z0-9_-]*$')",message="spec.redis.customCommandRenames[].from must be a command name (letters, digits, '_' and '-'): fix the name"
+	From string `json:"from"`
+
+	// to is the new name; empty disables the command.
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.size() == 0 || self.matches('^[A-Za-z0-9_-]+$')",message="spec.redis.customCommandRenames[].to must be empty (disable the command) or letters, digits, '_' and '-': fix the name"
+	// +optional
+	To string `json:"to"`
 }
 
 // RedisConfigLine is one redis.conf line: a lowercase directive, a space and its value.

@@ -16,9 +16,12 @@ limitations under the License.
 
 package v1alpha1
 
+import "k8s.io/apimachinery/pkg/util/intstr"
+
 // RedisFailoverSpec is the desired failover group: Redis nodes, sentinels and authentication.
 // Field names follow spotahome's databases.spotahome.com/v1 RedisFailover where the meaning is
 // the same, so a spotahome manifest migrates by changing its apiVersion (docs/migrating-from-spotahome.md).
+// +kubebuilder:validation:XValidation:rule="!has(self.bootstrapNode)",fieldPath=".bootstrapNode",message="spec.bootstrapNode (make the nodes replicas of a master outside this RedisFailover) is not supported yet: accepting it would start an empty master beside the data you meant to copy; remove spec.bootstrapNode and copy the data as docs/migrating-from-spotahome.md describes"
 type RedisFailoverSpec struct {
 	// redis describes the Redis nodes: one master and replicas in a StatefulSet.
 	// +kubebuilder:default={}
@@ -33,6 +36,45 @@ type RedisFailoverSpec struct {
 	// auth names the Secret holding the password of Redis and of the sentinels. Empty: no password.
 	// +optional
 	Auth AuthSettings `json:"auth,omitempty"`
+
+	// labelWhitelist copies the RedisFailover's own labels whose key matches one of these regular
+	// expressions (RE2, unanchored as in spotahome: anchor with ^ and $) onto every object the
+	// operator renders and onto the pods. Unset or empty: none are copied (spotahome copied all of
+	// them; set [".*"] for that). The operator's own labels (app.kubernetes.io/name, instance,
+	// component, managed-by and redis.failover.dev/*) are never copied over.
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=atomic
+	// +optional
+	LabelWhitelist []LabelPattern `json:"labelWhitelist,omitempty"`
+
+	// bootstrapNode is spotahome's field for starting the nodes as replicas of an existing master
+	// (host, port, allowSentinels). It is refused until this operator can do that safely: see the
+	// rule above.
+	// +optional
+	BootstrapNode *BootstrapSettings `json:"bootstrapNode,omitempty"`
+}
+
+// LabelPattern is a regular expression (RE2 syntax) matched against label keys.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=256
+// +kubebuilder:validation:XValidation:rule="'x'.matches(self) || !'x'.matches(self)",message="spec.labelWhitelist entries must be valid regular expressions (RE2 syntax): fix the expression"
+type LabelPattern string
+
+// BootstrapSettings is spotahome's bootstrapNode: the address of a master outside the RedisFailover.
+type BootstrapSettings struct {
+	// host of the existing master.
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	Host string `json:"host,omitempty"`
+
+	// port of the existing master; spotahome's field is a string, an integer is accepted too.
+	// +kubebuilder:validation:XIntOrString
+	// +optional
+	Port *intstr.IntOrString `json:"port,omitempty"`
+
+	// allowSentinels runs the sentinels while bootstrapping.
+	// +optional
+	AllowSentinels bool `json:"allowSentinels,omitempty"`
 }
 
 // AuthSettings points at the password. The password is used as requirepass and masterauth on every

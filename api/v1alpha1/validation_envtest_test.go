@@ -101,14 +101,42 @@ var invalidSpecs = []struct {
 	{"parallelSyncs 0", "sentinel: {parallelSyncs: 0}", []string{"spec.sentinel.parallelSyncs", "greater than or equal to 1"}},
 	{"masterName with a space", `sentinel: {masterName: "my master"}`, []string{"spec.sentinel.masterName must contain only letters, digits"}},
 	{"masterName empty", `sentinel: {masterName: ""}`, []string{"spec.sentinel.masterName", "at least 1 chars long"}},
-	{"sentinel image is redis", "sentinel: {image: redis:6.2.6-alpine}", []string{"spec.sentinel.image is a Redis image", "remove spec.sentinel.image to use the operator's image"}},
-	{"sentinel image is a registry redis", "sentinel: {image: docker.io/library/redis@sha256:0123}", []string{"spec.sentinel.image is a Redis image"}},
-	{"sentinel image is redis-sentinel", "sentinel: {image: bitnami/redis-sentinel:7.2}", []string{"spec.sentinel.image is a Redis image"}},
 	{"sentinel pull policy", "sentinel: {imagePullPolicy: Sometimes}", []string{"spec.sentinel.imagePullPolicy", "Unsupported value"}},
-	{"sentinel customConfig down-after", `sentinel: {customConfig: ["down-after-milliseconds 2000"]}`, []string{"spec.sentinel.customConfig[0]", `"down-after-milliseconds" is managed by the operator: set spec.sentinel.downAfterMilliseconds instead`}},
-	{"sentinel customConfig failover-timeout", `sentinel: {customConfig: ["failover-timeout 5000"]}`, []string{"spec.sentinel.customConfig[0]", "set spec.sentinel.failoverTimeout instead"}},
-	{"sentinel customConfig parallel-syncs", `sentinel: {customConfig: ["parallel-syncs 2"]}`, []string{"spec.sentinel.customConfig[0]", "set spec.sentinel.parallelSyncs instead"}},
-	{"sentinel customConfig quorum", `sentinel: {customConfig: ["quorum 2"]}`, []string{"spec.sentinel.customConfig[0]", "set spec.sentinel.quorum instead"}},
+	{"sentinel down-after twice", `sentinel: {downAfterMilliseconds: 3000, customConfig: ["down-after-milliseconds 2000"]}`, []string{"spec.sentinel.customConfig", "sets down-after-milliseconds twice, in downAfterMilliseconds and in customConfig: keep one"}},
+	{"sentinel failover-timeout twice", `sentinel: {failoverTimeout: 3000, customConfig: ["failover-timeout 5000"]}`, []string{"spec.sentinel.customConfig", "sets failover-timeout twice"}},
+	{"sentinel parallel-syncs twice", `sentinel: {parallelSyncs: 1, customConfig: ["parallel-syncs 2"]}`, []string{"spec.sentinel.customConfig", "sets parallel-syncs twice"}},
+	{"sentinel quorum twice", `sentinel: {quorum: 2, customConfig: ["quorum 2"]}`, []string{"spec.sentinel.customConfig", "sets quorum twice"}},
+	{"sentinel down-after line too small", `sentinel: {customConfig: ["down-after-milliseconds 10"]}`, []string{"spec.sentinel.customConfig[0]", "down-after-milliseconds takes milliseconds from 100 to 600000"}},
+	{"sentinel failover-timeout line not a number", `sentinel: {customConfig: ["failover-timeout soon"]}`, []string{"spec.sentinel.customConfig[0]", "failover-timeout takes milliseconds from 1000 to 3600000"}},
+	{"sentinel parallel-syncs line 0", `sentinel: {customConfig: ["parallel-syncs 0"]}`, []string{"spec.sentinel.customConfig[0]", "parallel-syncs takes a number from 1 to 64"}},
+	// spotahome's fields that would be unsafe or cannot mean the same here
+	{"bootstrapNode", `bootstrapNode: {host: 10.0.0.1, port: "6379"}`, []string{"spec.bootstrapNode", "is not supported yet", "remove spec.bootstrapNode"}},
+	{"redis hostNetwork", "redis: {hostNetwork: true}", []string{"spec.redis.hostNetwork", "hostNetwork: true is not supported", "tell the nodes apart by address"}},
+	{"sentinel hostNetwork", "sentinel: {hostNetwork: true}", []string{"spec.sentinel.hostNetwork", "hostNetwork: true is not supported"}},
+	{"redis customReadinessProbe", "redis: {customReadinessProbe: {tcpSocket: {port: 6379}}}", []string{"spec.redis.customReadinessProbe", "is not supported", "replica has synced"}},
+	{"redis PDB disabled with emptyDir", "redis: {disablePodDisruptionBudget: true}", []string{"spec.redis.disablePodDisruptionBudget", "needs spec.redis.storage.persistentVolumeClaim", "lose all the data"}},
+	{"redis startup twice", "redis: {startupConfigMap: s, customStartupProbe: {tcpSocket: {port: 6379}}}", []string{"spec.redis.startupConfigMap", "keep one"}},
+	{"redis shutdownConfigMap name", "redis: {shutdownConfigMap: Not_A_Name}", []string{"spec.redis.shutdownConfigMap", "must be the name of a ConfigMap"}},
+	{"sentinel startupConfigMap", "sentinel: {startupConfigMap: s}", []string{"spec.sentinel.startupConfigMap", "is not supported", "has no shell"}},
+	{"sentinel exec liveness", `sentinel: {customLivenessProbe: {exec: {command: [sh, -c, "redis-cli -p 26379 ping"]}}}`, []string{"spec.sentinel.customLivenessProbe", "cannot be an exec probe", "use tcpSocket"}},
+	{"sentinel exec readiness", `sentinel: {customReadinessProbe: {exec: {command: [redis-cli, ping]}}}`, []string{"spec.sentinel.customReadinessProbe", "cannot be an exec probe"}},
+	{"redis command another program", "redis: {command: [sh, -c, redis-server]}", []string{"spec.redis.command", "must be redis-server, a config file"}},
+	{"redis command no config file", "redis: {command: [redis-server]}", []string{"spec.redis.command", "must be redis-server, a config file"}},
+	{"redis command bare argument", "redis: {command: [redis-server, /redis/redis.conf, extra]}", []string{"spec.redis.command", `must start with a "--directive"`}},
+	{"redis command owned directive", "redis: {command: [redis-server, /redis/redis.conf, --port, '7000']}", []string{"spec.redis.command[2]", "sets a directive the operator manages"}},
+	{"rename AUTH", "redis: {customCommandRenames: [{from: AUTH, to: login}]}", []string{"spec.redis.customCommandRenames[0]", "AUTH cannot be renamed", "remove the entry"}},
+	{"rename psync", "redis: {customCommandRenames: [{from: psync, to: p}]}", []string{"psync cannot be renamed"}},
+	{"disable CONFIG", `redis: {customCommandRenames: [{from: config, to: ""}]}`, []string{"spec.redis.customCommandRenames[0]", "config cannot be disabled", "rename it instead"}},
+	{"disable INFO without to", "redis: {customCommandRenames: [{from: INFO}]}", []string{"INFO cannot be disabled"}},
+	{"rename twice", "redis: {customCommandRenames: [{from: flushall, to: a}, {from: FLUSHALL, to: b}]}", []string{"spec.redis.customCommandRenames", "renames one command twice"}},
+	{"rename to a name with a space", `redis: {customCommandRenames: [{from: flushall, to: "a b"}]}`, []string{"spec.redis.customCommandRenames[0].to", "must be empty (disable the command) or letters"}},
+	{"extra container named redis", "redis: {extraContainers: [{name: redis, image: busybox}]}", []string{"spec.redis.extraContainers", "must not be named config, redis, redis-exporter or sentinel"}},
+	{"init container named config", "sentinel: {initContainers: [{name: config, image: busybox}]}", []string{"spec.sentinel.initContainers", "must not be named"}},
+	{"extra volume named data", "redis: {extraVolumes: [{name: data, emptyDir: {}}]}", []string{"spec.redis.extraVolumes", "must not be named config, auth, runtime, data"}},
+	{"extra mount over /data", "redis: {extraVolumes: [{name: x, emptyDir: {}}], extraVolumeMounts: [{name: x, mountPath: /data}]}", []string{"spec.redis.extraVolumeMounts", "must not use /data"}},
+	{"extra mount under /data", "redis: {extraVolumes: [{name: x, emptyDir: {}}], extraVolumeMounts: [{name: x, mountPath: /data/x}]}", []string{"spec.redis.extraVolumeMounts", "must not use /data"}},
+	{"dnsPolicy", "redis: {dnsPolicy: Sometimes}", []string{"spec.redis.dnsPolicy", "supported values"}},
+	{"labelWhitelist bad regex", `labelWhitelist: ["^app(["]`, []string{"spec.labelWhitelist[0]", "must be valid regular expressions"}},
 	{"sentinel customConfig monitor", `sentinel: {customConfig: ["monitor mymaster 10.0.0.1 6379 2"]}`, []string{"spec.sentinel.customConfig[0]", `"monitor" is managed by the operator`}},
 	{"sentinel customConfig auth-pass", `sentinel: {customConfig: ["auth-pass hunter2"]}`, []string{"spec.sentinel.customConfig[0]", "set spec.auth.secretPath instead"}},
 	{"sentinel customConfig script", `sentinel: {customConfig: ["notification-script /bin/sh"]}`, []string{"spec.sentinel.customConfig[0]", "scripts are not supported"}},
@@ -165,13 +193,14 @@ func TestMetadataNameMustBeADNSLabel(t *testing.T) {
 	}
 }
 
-func TestSpotahomeOnlyFieldsAreRefusedByStrictValidation(t *testing.T) {
+func TestUnknownFieldsAreRefusedByStrictValidation(t *testing.T) {
 	// kubectl apply validates strictly by default, so a field this API does not have is an error
-	// that names it rather than a silent no-op.
-	u := fromYAML(t, newNamespace(t), "spot", "redis: {command: [redis-server]}")
+	// that names it rather than a silent no-op. spec.redis.version is spotahome's pre-v1 field,
+	// still in some of its examples.
+	u := fromYAML(t, newNamespace(t), "spot", "redis: {version: 3.2-alpine}")
 	err := k8s.Create(context.Background(), u, client.FieldValidation("Strict"))
-	if err == nil || !strings.Contains(err.Error(), `unknown field "spec.redis.command"`) {
-		t.Errorf("err = %v, want unknown field spec.redis.command", err)
+	if err == nil || !strings.Contains(err.Error(), `unknown field "spec.redis.version"`) {
+		t.Errorf("err = %v, want unknown field spec.redis.version", err)
 	}
 }
 
@@ -280,13 +309,35 @@ func TestInvalidSamplesAreRefused(t *testing.T) {
 	}
 }
 
-// The Redis-image rule must not catch the operator's own image, whose name contains "redis".
-func TestOperatorImageIsAcceptedAsSentinelImage(t *testing.T) {
+// A sentinel image is accepted whatever it is: the operator's own (whose name contains "redis")
+// is used, and a Redis image from a spotahome manifest is reported as ignored.
+func TestSentinelImagesAreAccepted(t *testing.T) {
 	ns := newNamespace(t)
-	for i, image := range []string{"localhost/redis-failover-operator:dev", "ghcr.io/failover-dev/redis-failover-operator@sha256:abcd", "redis-failover-operator"} {
-		u := fromYAML(t, ns, "own-image-"+strconv.Itoa(i), "sentinel: {image: "+image+"}")
+	for i, row := range []struct {
+		image   string
+		ignored bool
+	}{
+		{"localhost/redis-failover-operator:dev", false},
+		{"ghcr.io/failover-dev/redis-failover-operator@sha256:abcd", false},
+		{"redis-failover-operator", false},
+		{"redis:6.2.6-alpine", true},
+		{"docker.io/library/redis@sha256:0123", true},
+		{"bitnami/redis-sentinel:7.2", true},
+	} {
+		u := fromYAML(t, ns, "image-"+strconv.Itoa(i), "sentinel: {image: "+row.image+"}")
 		if err := k8s.Create(context.Background(), u); err != nil {
-			t.Errorf("sentinel image %s refused: %v", image, err)
+			t.Errorf("sentinel image %s refused: %v", row.image, err)
+			continue
+		}
+		got := &redisv1alpha1.RedisFailover{}
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(u), got); err != nil {
+			t.Fatal(err)
+		}
+		if ignored := len(got.IgnoredFields()) > 0; ignored != row.ignored {
+			t.Errorf("sentinel image %s: ignored = %v, want %v (%v)", row.image, ignored, row.ignored, got.IgnoredFields())
+		}
+		if want := map[bool]string{true: "", false: row.image}[row.ignored]; got.Spec.Sentinel.SentinelImage() != want {
+			t.Errorf("sentinel image %s: SentinelImage() = %q, want %q", row.image, got.Spec.Sentinel.SentinelImage(), want)
 		}
 	}
 }

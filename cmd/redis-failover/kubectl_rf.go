@@ -66,13 +66,13 @@ func newKubectlPluginCommand() *cobra.Command {
 	flags := &kubectlFlags{}
 	cmd := &cobra.Command{
 		Use:   kubectlPluginName,
-		Short: "kubectl plugin for RedisFailover: switchover and status (install as kubectl-rf on PATH)",
+		Short: "kubectl plugin for RedisFailover: switchover, status and convert (install as kubectl-rf on PATH)",
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&flags.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
 	pf.StringVar(&flags.kubeContext, "context", "", "kubeconfig context to use")
 	pf.StringVarP(&flags.namespace, "namespace", "n", "", "namespace of the RedisFailover (default: the context's)")
-	cmd.AddCommand(newSwitchoverCommand(flags), newStatusCommand(flags))
+	cmd.AddCommand(newSwitchoverCommand(flags), newStatusCommand(flags), newConvertCommand())
 	return cmd
 }
 

@@ -74,6 +74,13 @@ var kubernetesTypes = map[string]string{
 	"imagePullSecrets":           "[]LocalObjectReference",
 	"emptyDir":                   "EmptyDirVolumeSource",
 	"persistentVolumeClaim.spec": "PersistentVolumeClaimSpec",
+	"initContainers":             "[]Container",
+	"extraContainers":            "[]Container",
+	"extraVolumes":               "[]Volume",
+	"extraVolumeMounts":          "[]VolumeMount",
+	"customLivenessProbe":        "Probe",
+	"customReadinessProbe":       "Probe",
+	"customStartupProbe":         "Probe",
 }
 
 // kubernetesType is the Kubernetes type name of the field at path, or "".

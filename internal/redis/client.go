@@ -25,6 +25,18 @@ type Client struct {
 	Password string
 	// Timeout bounds each call, including dialing; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Renames maps a command (lowercase) to the name the nodes know it by (redis.conf
+	// rename-command); commands not in it keep their names. Data-node calls send INFO, SLAVEOF,
+	// CLIENT, MULTI, EXEC and CONFIG through it; sentinels are never renamed.
+	Renames map[string]string
+}
+
+// command is the name the nodes know cmd by.
+func (c Client) command(cmd string) string {
+	if to, ok := c.Renames[strings.ToLower(cmd)]; ok && to != "" {
+		return to
+	}
+	return cmd
 }
 
 func (c Client) timeout() time.Duration {
@@ -68,7 +80,7 @@ func (c Client) Info(ctx context.Context, addr string) (Info, error) {
 	var text string
 	err := c.do(ctx, addr, func(ctx context.Context, rdb *goredis.Client) error {
 		var err error
-		text, err = rdb.Info(ctx, "server", "persistence", "replication").Result()
+		text, err = rdb.Do(ctx, c.command("INFO"), "server", "persistence", "replication").Text()
 		return err
 	})
 	if err != nil {
@@ -97,14 +109,31 @@ func (c Client) ReplicaOfNoOne(ctx context.Context, addr string) error {
 
 func (c Client) replicaOf(ctx context.Context, addr, host, port string) error {
 	err := c.do(ctx, addr, func(ctx context.Context, rdb *goredis.Client) error {
-		_, err := rdb.TxPipelined(ctx, func(pipe goredis.Pipeliner) error {
-			pipe.SlaveOf(ctx, host, port)
+		// MULTI and EXEC are sent as commands of their own, not by go-redis's TxPipelined, so
+		// that renamed ones are sent under their new names.
+		var exec *goredis.Cmd
+		_, err := rdb.Pipelined(ctx, func(pipe goredis.Pipeliner) error {
+			pipe.Do(ctx, c.command("MULTI"))
+			pipe.Do(ctx, c.command("SLAVEOF"), host, port)
 			// SKIPME defaults to yes, so this connection survives to read EXEC's reply.
-			pipe.ClientKillByFilter(ctx, "TYPE", "normal")
-			pipe.ClientKillByFilter(ctx, "TYPE", "pubsub")
+			pipe.Do(ctx, c.command("CLIENT"), "KILL", "TYPE", "normal")
+			pipe.Do(ctx, c.command("CLIENT"), "KILL", "TYPE", "pubsub")
+			exec = pipe.Do(ctx, c.command("EXEC"))
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		replies, err := exec.Slice()
+		if err != nil {
+			return err
+		}
+		for _, r := range replies {
+			if e, ok := r.(error); ok {
+				return e
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("REPLICAOF %s %s on %s: %w", host, port, addr, err)

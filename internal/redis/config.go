@@ -11,7 +11,7 @@ import (
 // several names). A name the server does not know is absent from the result.
 func (c Client) ConfigGet(ctx context.Context, addr string, names ...string) (map[string]string, error) {
 	args := make([]any, 0, len(names)+2)
-	args = append(args, "CONFIG", "GET")
+	args = append(args, c.command("CONFIG"), "GET")
 	for _, n := range names {
 		args = append(args, n)
 	}
@@ -38,7 +38,7 @@ func (c Client) ConfigGet(ctx context.Context, addr string, names ...string) (ma
 // the rendered redis.conf, which a restarted node reads, already holds the same value.
 func (c Client) ConfigSet(ctx context.Context, addr, name, value string) error {
 	err := c.do(ctx, addr, func(ctx context.Context, rdb *goredis.Client) error {
-		return rdb.ConfigSet(ctx, name, value).Err()
+		return rdb.Do(ctx, c.command("CONFIG"), "SET", name, value).Err()
 	})
 	if err != nil {
 		return fmt.Errorf("CONFIG SET %s %q on %s: %w", name, value, addr, err)

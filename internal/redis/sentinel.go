@@ -153,7 +153,17 @@ type SentinelOption struct{ Name, Value string }
 
 func setOptions(ctx context.Context, sc *goredis.SentinelClient, name string, options []SentinelOption) error {
 	for _, o := range options {
-		if err := sc.Set(ctx, name, o.Name, o.Value).Err(); err != nil {
+		args := []any{"sentinel", "set", name, o.Name}
+		if o.Name == "rename-command" {
+			// Two arguments: the command and its new name.
+			from, to, _ := strings.Cut(o.Value, " ")
+			args = append(args, from, to)
+		} else {
+			args = append(args, o.Value)
+		}
+		cmd := goredis.NewStatusCmd(ctx, args...)
+		_ = sc.Process(ctx, cmd)
+		if err := cmd.Err(); err != nil {
 			// The option name only: auth-pass's value must never reach a log.
 			return fmt.Errorf("SENTINEL SET %s %s: %w", name, o.Name, err)
 		}

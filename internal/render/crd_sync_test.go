@@ -50,6 +50,22 @@ func TestCRDRulesAndRenderAgreeOnOwnedDirectives(t *testing.T) {
 		t.Errorf("spec.sentinel.customConfig: CRD refuses %v, render refuses %v", got, want)
 	}
 
+	// spec.redis.command's "--directive" arguments: the same directives, except protected-mode,
+	// whose "--protected-mode no" (spotahome's examples) is what the operator sets anyway and
+	// commandConfigLines checks.
+	commandRule := regexp.MustCompile(`^!self\.matches\('\^--\(([a-z|-]+)\)\$'\)$`)
+	var commandRefused []string
+	for _, rule := range spec.Properties["redis"].Properties["command"].Items.Schema.XValidations {
+		if m := commandRule.FindStringSubmatch(rule.Rule); m != nil {
+			commandRefused = append(commandRefused, strings.Split(m[1], "|")...)
+		}
+	}
+	slices.Sort(commandRefused)
+	wantCommand := slices.DeleteFunc(slices.Sorted(maps.Keys(ownedRedisDirectives)), func(d string) bool { return d == "protected-mode" })
+	if !slices.Equal(commandRefused, wantCommand) {
+		t.Errorf("spec.redis.command: CRD refuses %v, render refuses %v", commandRefused, wantCommand)
+	}
+
 	// And the sentinel allow-list: owned options plus the supported ones.
 	allowed := regexp.MustCompile(`^self\.matches\('\^\(([a-z|-]+)\) '\)$`)
 	var got []string

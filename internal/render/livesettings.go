@@ -148,9 +148,9 @@ type DesiredSetting struct {
 	Field string
 }
 
-// RedisLiveSettings is the value of every live setting for rf: the last customConfig entry of
-// each directive (as Redis reads redis.conf), the typed fields the operator owns, or Redis's
-// default. A value Redis would not read gives an error naming the field. rf must have its
+// RedisLiveSettings is the value of every live setting for rf: the last customConfig entry or
+// spec.redis.command argument of each directive (as Redis reads redis.conf), the typed fields the
+// operator owns, or Redis's default. A value Redis would not read gives an error naming the field. rf must have its
 // defaults applied.
 func RedisLiveSettings(rf *redisv1alpha1.RedisFailover) ([]DesiredSetting, error) {
 	r := rf.Spec.Redis
@@ -180,6 +180,22 @@ func RedisLiveSettings(rf *redisv1alpha1.RedisFailover) ([]DesiredSetting, error
 			return nil, fmt.Errorf("%s: %s takes one value, got %d: fix the entry", field, line.directive, len(line.args))
 		}
 		if err := set(field, line.directive, line.args[0]); err != nil {
+			return nil, err
+		}
+	}
+	// spec.redis.command's arguments follow customConfig in redis.conf, so they win, as there.
+	lines, fields, err := commandConfigLines(r.Command)
+	if err != nil {
+		return nil, err
+	}
+	for i, line := range lines {
+		if !IsLive(line.directive) {
+			continue
+		}
+		if len(line.args) != 1 {
+			return nil, fmt.Errorf("%s: --%s takes one value, got %d: fix the arguments", fields[i], line.directive, len(line.args))
+		}
+		if err := set(fields[i], line.directive, line.args[0]); err != nil {
 			return nil, err
 		}
 	}

@@ -48,8 +48,18 @@ func selector(rf *redisv1alpha1.RedisFailover, component string) map[string]stri
 	}
 }
 
-// objectLabels are the labels of every object of a component: the selector plus managed-by.
+// objectLabels are the labels of every object of a component: the labels spec.labelWhitelist
+// copies from the RedisFailover, under the selector plus managed-by.
 func objectLabels(rf *redisv1alpha1.RedisFailover, component string) map[string]string {
+	l := propagatedLabels(rf)
+	maps.Copy(l, ownLabels(rf, component))
+	return l
+}
+
+// ownLabels are the operator's labels of a component: the selector plus managed-by. The claim
+// template carries only these: a StatefulSet's volumeClaimTemplates cannot change, so labels the
+// user may edit on the RedisFailover must not reach them.
+func ownLabels(rf *redisv1alpha1.RedisFailover, component string) map[string]string {
 	l := selector(rf, component)
 	l[redisv1alpha1.LabelManagedBy] = redisv1alpha1.LabelManagedByValue
 	return l

@@ -27,19 +27,28 @@ type ObjectSet struct {
 	SentinelService      *corev1.Service
 	RedisStatefulSet     *appsv1.StatefulSet
 	SentinelDeployment   *appsv1.Deployment
-	RedisPDB             *policyv1.PodDisruptionBudget
-	SentinelPDB          *policyv1.PodDisruptionBudget
+	// RedisPDB and SentinelPDB are nil when the spec disables them.
+	RedisPDB    *policyv1.PodDisruptionBudget
+	SentinelPDB *policyv1.PodDisruptionBudget
+	// Absent are objects the spec no longer wants: the controller deletes them if it owns them.
+	Absent []client.Object
 }
 
 // All lists the objects in the order to apply them: what pods read or are reached through
 // first, then the workloads, then their disruption budgets.
 func (s *ObjectSet) All() []client.Object {
-	return []client.Object{
+	all := []client.Object{
 		s.RedisConfigMap, s.SentinelConfigMap,
 		s.RedisHeadlessService, s.MasterService, s.ReplicaService, s.SentinelService,
 		s.RedisStatefulSet, s.SentinelDeployment,
-		s.RedisPDB, s.SentinelPDB,
 	}
+	if s.RedisPDB != nil {
+		all = append(all, s.RedisPDB)
+	}
+	if s.SentinelPDB != nil {
+		all = append(all, s.SentinelPDB)
+	}
+	return all
 }
 
 // Objects renders the objects for rf. Unset fields take the schema defaults, so a RedisFailover
@@ -77,19 +86,36 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		return nil, fmt.Errorf("rendering live settings: %w", err)
 	}
 
-	redisCM := configMap(rf, RedisName(rf), redisv1alpha1.ComponentRedis, map[string]string{
+	if err := checkRefusedFields(rf); err != nil {
+		return nil, err
+	}
+	if _, err := labelWhitelist(rf); err != nil {
+		return nil, err
+	}
+	if err := checkPodExtensions("spec.redis", rf.Spec.Redis.PodExtensions); err != nil {
+		return nil, err
+	}
+	if err := checkPodExtensions("spec.sentinel", rf.Spec.Sentinel.PodExtensions); err != nil {
+		return nil, err
+	}
+
+	redisData := map[string]string{
 		redisConfKey:     redisConfText,
 		initScriptKey:    initScript,
 		startScriptKey:   startScript,
 		readinessKey:     readinessScript,
 		preStopScriptKey: preStopScript,
-	})
+	}
+	if rf.Spec.Redis.ShutdownConfigMap != "" {
+		redisData[preStopCustomKey] = preStopCustomScript
+	}
+	redisCM := configMap(rf, RedisName(rf), redisv1alpha1.ComponentRedis, redisData)
 	sentinelCM := configMap(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel, map[string]string{
 		sentinelConfKey: sentinelConf(rf),
 		initScriptKey:   initScript,
 	})
 
-	return &ObjectSet{
+	set := &ObjectSet{
 		RedisConfigMap:       redisCM,
 		SentinelConfigMap:    sentinelCM,
 		RedisHeadlessService: redisHeadlessService(rf),
@@ -100,7 +126,18 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		SentinelDeployment:   sentinelDeployment(rf, sentinel, hashData(sentinelCM.Data)),
 		RedisPDB:             podDisruptionBudget(objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis), RedisSelector(rf)),
 		SentinelPDB:          podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
-	}, nil
+	}
+	// disablePodDisruptionBudget (spotahome's field): no budget, and one left from before is
+	// deleted.
+	if rf.Spec.Redis.DisablePodDisruptionBudget {
+		set.Absent = append(set.Absent, set.RedisPDB)
+		set.RedisPDB = nil
+	}
+	if rf.Spec.Sentinel.DisablePodDisruptionBudget {
+		set.Absent = append(set.Absent, set.SentinelPDB)
+		set.SentinelPDB = nil
+	}
+	return set, nil
 }
 
 // sentinelProgram picks the sentinel container's image and command for the implementation the
@@ -113,7 +150,9 @@ func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, er
 	if opts.SentinelImplementation == SentinelImplementationRedisSentinel {
 		return program{image: rf.Spec.Redis.Image, pullPolicy: rf.Spec.Redis.ImagePullPolicy, command: []string{"redis-server", confPath, "--sentinel"}}, nil
 	}
-	image := rf.Spec.Sentinel.Image
+	// A Redis image from a spotahome manifest is ignored (IgnoredFields): the sentinels run
+	// this project's server.
+	image := rf.Spec.Sentinel.SentinelImage()
 	if image == "" {
 		image = opts.SentinelImage
 	}
@@ -121,10 +160,13 @@ func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, er
 		return program{}, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
 	}
 	command := []string{"redis-failover", "sentinel", confPath}
-	if opts.SentinelMetrics {
+	// spec.sentinel.exporter.enabled is spotahome's sentinel exporter, mapped onto the
+	// sentinel's own metrics for this RedisFailover.
+	metrics := opts.SentinelMetrics || rf.Spec.Sentinel.Exporter.Enabled
+	if metrics {
 		command = append(command, "--metrics-addr", ":"+strconv.Itoa(SentinelMetricsPort))
 	}
-	return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: command, metrics: opts.SentinelMetrics}, nil
+	return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: command, metrics: metrics}, nil
 }
 
 // redisTemplateHash is the Redis pod template's checksum of its ConfigMap: everything but the

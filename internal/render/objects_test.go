@@ -390,6 +390,29 @@ func TestRedisLiveSettings(t *testing.T) {
 		t.Error("databases needs a restart but is among the live settings")
 	}
 
+	// spotahome's spec.redis.command arguments come after customConfig in redis.conf and win
+	// there, so they win here too: the operator must never CONFIG SET them back.
+	withCommand := newRF(func(rf *redisv1alpha1.RedisFailover) {
+		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 1mb"}
+		rf.Spec.Redis.Command = []redisv1alpha1.RedisCommandArg{"redis-server", "/redis/redis.conf", "--maxmemory", "3mb", "--timeout", "30"}
+	}).WithDefaults()
+	got, err = RedisLiveSettings(withCommand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range got {
+		switch d.Directive {
+		case "maxmemory":
+			if d.Value != "3145728" || d.Field != "spec.redis.command[2]" {
+				t.Errorf("maxmemory from the command: %+v", d)
+			}
+		case "timeout":
+			if d.Value != "30" || d.Field != "spec.redis.command[4]" {
+				t.Errorf("timeout from the command: %+v", d)
+			}
+		}
+	}
+
 	for entry, field := range map[string]string{
 		"maxmemory lots": "spec.redis.customConfig[0]",
 		"timeout 1.5":    "spec.redis.customConfig[0]",

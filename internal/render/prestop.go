@@ -25,6 +25,12 @@ import (
 //go:embed scripts/prestop.sh
 var preStopScript string
 
+// preStopCustomScript is the preStop hook when spec.redis.shutdownConfigMap is set: prestop.sh,
+// then the user's shutdown.sh (pod_extensions.go).
+//
+//go:embed scripts/prestop-custom.sh
+var preStopCustomScript string
+
 const preStopScriptKey = "prestop.sh"
 
 // Bounds of the master's handover on termination. The sentinel's switchover is itself bounded

@@ -105,8 +105,8 @@ func runPreStop(t *testing.T, sh shell, podIP string, port int, sentinelHost str
 	}
 	cmd := exec.Command(sh.argv[0], append(sh.argv[1:], script, strconv.Itoa(port), filepath.Join(dir, "no-password"),
 		sentinelHost, strconv.Itoa(sentinelPort), hookMasterName, strconv.Itoa(timeoutSeconds))...)
-	cmd.Env = []string{"PATH=" + sh.path, "HOME=" + dir, "POD_IP=" + podIP,
-		"PRESTOP_LOG_FILE=" + logFile, "PRESTOP_TERMINATION_LOG=" + termFile}
+	cmd.Env = append([]string{"PATH=" + sh.path, "HOME=" + dir, "POD_IP=" + podIP,
+		"PRESTOP_LOG_FILE=" + logFile, "PRESTOP_TERMINATION_LOG=" + termFile}, sh.env...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	run := hookRun{output: string(out), err: err, took: time.Since(start)}

@@ -72,9 +72,7 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 		Command: []string{"sh", path.Join(redisTemplateDir, startScriptKey),
 			path.Join(redisTemplateDir, redisConfKey), passwordPath, confPath, secretDescriptionOrNone(rf),
 			port, SentinelName(rf), strconv.Itoa(redisv1alpha1.SentinelPort), rf.MasterName()},
-		Env: []corev1.EnvVar{{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{
-			FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "status.podIP"},
-		}}},
+		Env:          redisEnv(rf),
 		Ports:        []corev1.ContainerPort{{Name: portNameRedis, ContainerPort: r.Port, Protocol: corev1.ProtocolTCP}},
 		Resources:    *r.Resources.DeepCopy(),
 		VolumeMounts: append(slices.Clone(mounts), corev1.VolumeMount{Name: volumeData, MountPath: redisDataDir}),
@@ -128,6 +126,8 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 		Volumes:        volumes,
 	}
 	applyPodSettings(&podSpec, r.PodSettings, redisUID, selector)
+	applyPodExtensions(&podSpec, r.PodExtensions)
+	applyUserScripts(&podSpec, rf)
 	// Set explicitly, so that the bound the preStop handover works within is visible.
 	podSpec.TerminationGracePeriodSeconds = ptr.To(redisGracePeriod(r))
 
@@ -163,6 +163,18 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 	}
 }
 
+// redisEnv is the Redis container's environment: its pod IP for start.sh and prestop.sh, and the
+// renamed commands for readiness.sh and prestop.sh.
+func redisEnv(rf *redisv1alpha1.RedisFailover) []corev1.EnvVar {
+	env := []corev1.EnvVar{{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{
+		FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "status.podIP"},
+	}}}
+	if renamed := renamedCommandsEnv(rf); renamed != "" {
+		env = append(env, corev1.EnvVar{Name: EnvRenamedCommands, Value: renamed})
+	}
+	return env
+}
+
 // redisReplicas is the StatefulSet's replicas: spec.redis.replicas, except while status.master
 // names a pod on an ordinal that spec.redis.replicas no longer has. The StatefulSet then keeps
 // that pod (the master's ordinal+1) until the sentinels have switched over to a node that stays
@@ -195,7 +207,7 @@ func volumeClaimTemplate(rf *redisv1alpha1.RedisFailover, pvc *redisv1alpha1.Emb
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	maps.Copy(labels, objectLabels(rf, redisv1alpha1.ComponentRedis))
+	maps.Copy(labels, ownLabels(rf, redisv1alpha1.ComponentRedis))
 	return corev1.PersistentVolumeClaim{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
 		ObjectMeta: metav1.ObjectMeta{

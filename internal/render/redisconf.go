@@ -33,7 +33,7 @@ var ownedRedisDirectives = map[string]string{
 	"aclfile":               "remove the entry and use spec.auth",
 	"bind":                  "remove the entry",
 	"include":               "remove the entry",
-	"rename-command":        "remove the entry",
+	"rename-command":        "set spec.redis.customCommandRenames instead",
 	"daemonize":             "remove the entry",
 	"supervised":            "remove the entry",
 	"pidfile":               "remove the entry",
@@ -84,6 +84,25 @@ func redisConf(rf *redisv1alpha1.RedisFailover) (string, error) {
 		}
 		b.WriteString(line.String())
 		b.WriteByte('\n')
+	}
+
+	commandLines, _, err := commandConfigLines(r.Command)
+	if err != nil {
+		return "", err
+	}
+	if len(commandLines) > 0 {
+		b.WriteString("\n# spec.redis.command arguments\n")
+	}
+	for _, line := range commandLines {
+		b.WriteString(line.String())
+		b.WriteByte('\n')
+	}
+	if renames := renameCommandLines(rf); len(renames) > 0 {
+		b.WriteString("\n# spec.redis.customCommandRenames\n")
+		for _, line := range renames {
+			b.WriteString(line.String())
+			b.WriteByte('\n')
+		}
 	}
 
 	backlog, ok := r.ReplBacklogSize.AsInt64()

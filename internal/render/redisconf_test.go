@@ -112,14 +112,15 @@ func TestSentinelMasterOptions(t *testing.T) {
 	}
 
 	for line, wantErr := range map[string]string{
-		"down-after-milliseconds 2000":               "set spec.sentinel.downAfterMilliseconds instead",
-		"quorum 2":                                   "set spec.sentinel.quorum instead",
+		"down-after-milliseconds 2000":               "is also set by spec.sentinel.downAfterMilliseconds: keep one",
+		"parallel-syncs 3":                           "is also set by spec.sentinel.parallelSyncs: keep one",
 		"auth-pass secret":                           "spec.auth.secretPath",
 		"notification-script /bin/x":                 "scripts are not supported",
 		"leader-epoch 3":                             "managed by the operator",
 		"some-future-option 1":                       "not a sentinel option this operator supports",
 		"master-reboot-down-after-period 1 2":        "takes one value",
 		"master-reboot-down-after-period never":      "whole number",
+		"rename-command CONFIG x":                    "set spec.redis.customCommandRenames instead",
 		"master-reboot-down-after-period 1\nmonitor": "single line",
 	} {
 		rf.Spec.Sentinel.CustomConfig = []redisv1alpha1.SentinelConfigLine{redisv1alpha1.SentinelConfigLine(line)}

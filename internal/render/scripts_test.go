@@ -35,6 +35,8 @@ type shell struct {
 	// that od, tr, sed and friends are busybox's, not coreutils'.
 	argv []string
 	path string
+	// env is added to the script's environment.
+	env []string
 }
 
 func shells(t *testing.T) []shell {
@@ -69,7 +71,7 @@ func (s shell) run(t *testing.T, script string, args ...string) (string, error) 
 		t.Fatal(err)
 	}
 	cmd := exec.Command(s.argv[0], append(append(s.argv[1:], file), args...)...)
-	cmd.Env = []string{"PATH=" + s.path, "HOME=" + dir}
+	cmd.Env = append([]string{"PATH=" + s.path, "HOME=" + dir}, s.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -353,7 +355,7 @@ func TestInitScriptGivesSentinelThePassword(t *testing.T) {
 				if fields["flags"] != "master" || fields["role-reported"] != "master" {
 					return fmt.Errorf("flags %q role-reported %q", fields["flags"], fields["role-reported"])
 				}
-				if fields["down-after-milliseconds"] != strconv.Itoa(int(rf.Spec.Sentinel.DownAfterMilliseconds)) {
+				if fields["down-after-milliseconds"] != strconv.Itoa(int(rf.Spec.Sentinel.EffectiveDownAfterMilliseconds())) {
 					return fmt.Errorf("down-after-milliseconds %q", fields["down-after-milliseconds"])
 				}
 				return nil
@@ -409,6 +411,34 @@ func TestReadinessScript(t *testing.T) {
 			// Without the password the probe cannot ask, and says not ready.
 			if _, err := sh.run(t, readinessScript, strconv.Itoa(masterPort)); err == nil {
 				t.Error("readiness without the password file passed against a password-protected master")
+			}
+		})
+	}
+}
+
+// With INFO renamed (spec.redis.customCommandRenames), the probe asks under the new name, which
+// the pod spec passes in RENAMED_COMMANDS; without it the probe cannot ask and says not ready.
+func TestReadinessScriptUsesRenamedInfo(t *testing.T) {
+	port := freePort(t)
+	dir, tmpl, pw, out := writeInitInputs(t, "", nil)
+	conf := hostRedisConf(t, dir, port) + "rename-command info info-5b\n"
+	if err := os.WriteFile(tmpl, []byte(conf), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := shells(t)[0].run(t, initScript, "redis", tmpl, pw, out, "(no spec.auth)"); err != nil {
+		t.Fatalf("init.sh: %v\n%s", err, msg)
+	}
+	appendLine(t, out, "bind 127.0.0.1")
+	startServer(t, "redis-server", out, port)
+	for _, sh := range shells(t) {
+		t.Run(sh.name, func(t *testing.T) {
+			renamed := sh
+			renamed.env = []string{EnvRenamedCommands + "=config=cfg-5b info=info-5b"}
+			if msg, err := renamed.run(t, readinessScript, strconv.Itoa(port)); err != nil {
+				t.Errorf("master with INFO renamed not ready: %v\n%s", err, msg)
+			}
+			if msg, err := sh.run(t, readinessScript, strconv.Itoa(port)); err == nil {
+				t.Errorf("the probe passed without the new name of INFO: %s", msg)
 			}
 		})
 	}

@@ -54,6 +54,11 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHas
 	}
 	containerSC := containerSecurityContext(s.PodSettings)
 
+	initSC := containerSC.DeepCopy()
+	if s.ConfigCopy.ContainerSecurityContext != nil {
+		// spotahome's sentinel config-copy init container is this one.
+		initSC = s.ConfigCopy.ContainerSecurityContext.DeepCopy()
+	}
 	initContainer := corev1.Container{
 		Name:            containerInit,
 		Image:           rf.Spec.Redis.Image,
@@ -63,7 +68,7 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHas
 			confPath, secretDescriptionOrNone(rf)},
 		VolumeMounts:    initMounts,
 		Resources:       *s.Resources.DeepCopy(),
-		SecurityContext: containerSC.DeepCopy(),
+		SecurityContext: initSC,
 	}
 
 	tcpProbe := func(period, failures int32) *corev1.Probe {
@@ -104,6 +109,7 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHas
 		Volumes:        volumes,
 	}
 	applyPodSettings(&podSpec, s.PodSettings, sentinelUID, selector)
+	applyPodExtensions(&podSpec, s.PodExtensions)
 	// The init container runs the Redis image, so the pod needs whatever pulls that image too.
 	for _, ref := range rf.Spec.Redis.ImagePullSecrets {
 		if !slices.Contains(podSpec.ImagePullSecrets, ref) {

@@ -94,7 +94,7 @@ func downAfterMs(t *testing.T, f *framework.Framework, ns, name string) int32 {
 	if err := f.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: name}, rf); err != nil {
 		t.Fatal(err)
 	}
-	return rf.WithDefaults().Spec.Sentinel.DownAfterMilliseconds
+	return rf.Spec.Sentinel.EffectiveDownAfterMilliseconds()
 }
 
 // switchMasterWatch records when the first +switch-master reached any of the sentinels'

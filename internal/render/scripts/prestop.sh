@@ -10,7 +10,7 @@
 # TIMEOUT_SECONDS, and at once when no replica can take over; then it says why on its output
 # (which the kubelet puts into a FailedPreStopHook Event), in redis-server's log and in the
 # termination message, and exits 1 (the kubelet stops the container either way).
-# POD_IP comes from the downward API.
+# POD_IP comes from the downward API; RENAMED_COMMANDS (see renamed) from the pod spec.
 set -u
 port=$1 password_file=$2 sentinel_host=$3 sentinel_port=$4 master_name=$5 timeout_s=$6
 pod_ip=${POD_IP:-}
@@ -36,6 +36,23 @@ cli() {
 	timeout "$call_timeout" redis-cli --no-auth-warning --raw "$@" 2>&1 | tr -d '\r'
 }
 
+# renamed NAME: the name Redis knows the command NAME by. RENAMED_COMMANDS holds the
+# spec.redis.customCommandRenames as "from=to" pairs separated by spaces, lowercase from.
+renamed() {
+	# The pairs hold only letters, digits, '_', '-' and '=': splitting on spaces is the intent.
+	# shellcheck disable=SC2086
+	set -- "$1" ${RENAMED_COMMANDS:-}
+	rn_name=$1
+	shift
+	for rn_pair in "$@"; do
+		if [ "${rn_pair%%=*}" = "$rn_name" ]; then
+			printf '%s' "${rn_pair#*=}"
+			return
+		fi
+	done
+	printf '%s' "$rn_name"
+}
+
 # field NAME: the value after the line NAME in redis-cli --raw output of a field/value reply.
 field() {
 	sed -n "/^$1\$/{n;p;q;}"
@@ -46,7 +63,7 @@ if [ -e "$password_file" ]; then
 	export REDISCLI_AUTH
 fi
 
-info=$(cli -h 127.0.0.1 -p "$port" info replication)
+info=$(cli -h 127.0.0.1 -p "$port" "$(renamed info)" replication)
 case "$info" in
 *role:master*) ;;
 *role:slave*)
@@ -131,7 +148,7 @@ done
 new_port=$(cli -h "$sip" -p "$sport" sentinel get-master-addr-by-name "$master_name" | sed -n 2p)
 # The sentinel demotes this node right after the promotion; until then its writes stay paused.
 while :; do
-	case "$(cli -h 127.0.0.1 -p "$port" info replication)" in
+	case "$(cli -h 127.0.0.1 -p "$port" "$(renamed info)" replication)" in
 	*role:slave*)
 		say "handed over in $(($(date +%s) - started))s: $master:$new_port is master of $master_name and this node follows it"
 		exit 0
@@ -141,7 +158,7 @@ while :; do
 		# The sentinels agree on the new master: follow it, so that this node acknowledges no
 		# write the new master would not have.
 		say "the sentinels name $master:$new_port as master but this node was not demoted within ${timeout_s}s: following it now"
-		cli -h 127.0.0.1 -p "$port" replicaof "$master" "$new_port" >/dev/null
+		cli -h 127.0.0.1 -p "$port" "$(renamed replicaof)" "$master" "$new_port" >/dev/null
 		exit 0
 	fi
 	sleep 0.1
