@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -63,6 +64,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the namespace afterwards")
 	ctrAddress := fs.String("ctr-address", "", "containerd socket of the local cluster's node (for the SIGKILL row)")
 	trace := fs.Bool("trace", false, "log each run's timeline: sentinel events, role labels and the longest gap, relative to t0")
+	plots := fs.String("plots", "", "directory for the timeline picture of each row's first run (SVG)")
 	_ = fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("run: -out is required")
@@ -82,7 +84,7 @@ func cmdRun(ctx context.Context, args []string) error {
 		*ns = "bench-e2e-" + *impl
 	}
 	return runPhase(ctx, runConfig{impl: *impl, ns: *ns, name: "bench", rows: selected, runs: *runs,
-		downAfter: *downAfter, failoverTimeout: *failoverTimeout, out: *out, keep: *keep, ctrAddress: *ctrAddress, trace: *trace})
+		downAfter: *downAfter, failoverTimeout: *failoverTimeout, out: *out, keep: *keep, ctrAddress: *ctrAddress, trace: *trace, plotDir: *plots})
 }
 
 func cmdReport(args []string) error {
@@ -92,12 +94,17 @@ func cmdReport(args []string) error {
 	commit := fs.String("commit", "unknown", "the commit measured")
 	redisImage := fs.String("redis-image", "", "the Redis image")
 	kube := fs.String("kubernetes", "", "the Kubernetes version")
+	plots := fs.String("plots", "", "directory holding the runs' timeline pictures, linked under the table when present")
 	_ = fs.Parse(args)
 	phases, err := readPhases(fs.Args())
 	if err != nil {
 		return err
 	}
-	md := renderReport(reportInput{command: *command, commit: *commit, redisImage: *redisImage, kubernetes: *kube, phases: phases})
+	in := reportInput{command: *command, commit: *commit, redisImage: *redisImage, kubernetes: *kube, phases: phases}
+	if *plots != "" {
+		in.plots = existingPlots(*plots, *out, phases)
+	}
+	md := renderReport(in)
 	fmt.Print(md)
 	if *out == "" {
 		return nil
@@ -121,4 +128,35 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	return runDemo(ctx, os.Stdout, k, *scenario)
+}
+
+// existingPlots lists, row by row and ours before stock, the timeline pictures the run phases
+// left in dir, with paths relative to the report at out.
+func existingPlots(dir, out string, phases []phase) []plotLink {
+	var links []plotLink
+	seen := map[string]bool{}
+	for _, ph := range phases {
+		for _, name := range ph.Rows {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			title := name
+			if r, err := rowByName(name); err == nil {
+				title = r.title
+			}
+			for _, p := range phases {
+				file := filepath.Join(dir, plotFile(p.Impl, name))
+				if _, err := os.Stat(file); err != nil {
+					continue
+				}
+				rel, err := filepath.Rel(filepath.Dir(out), file)
+				if err != nil {
+					rel = file
+				}
+				links = append(links, plotLink{caption: title + ", " + implLabel(p.Impl), path: filepath.ToSlash(rel)})
+			}
+		}
+	}
+	return links
 }

@@ -131,7 +131,12 @@ func goalMet(rowName string, f rowFigures, downAfterMs float64) string {
 type reportInput struct {
 	command, commit, redisImage, kubernetes string
 	phases                                  []phase
+	// plots are the timeline pictures to show under the table, in order.
+	plots []plotLink
 }
+
+// plotLink is one timeline picture: its caption and its path relative to the report.
+type plotLink struct{ caption, path string }
 
 func readPhases(paths []string) ([]phase, error) {
 	var out []phase
@@ -243,6 +248,12 @@ func renderReport(in reportInput) string {
 		w("\nFailed runs (not in the figures):\n\n")
 		for _, n := range notes {
 			w("* %s\n", n)
+		}
+	}
+	if len(in.plots) > 0 {
+		w("\n## Timelines\n\nThe first run of each row, drawn by the benchmark from that run's records: every acknowledged write (green) and failed write (red) of the checking writer, the longest gap shaded, the first of each failover step any sentinel announced, and the role labels as the pod watch saw them.\n\n")
+		for _, p := range in.plots {
+			w("### %s\n\n![%s](%s)\n\n", p.caption, p.caption, p.path)
 		}
 	}
 	return b.String()

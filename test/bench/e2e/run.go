@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -67,6 +68,9 @@ type runConfig struct {
 	keep            bool
 	ctrAddress      string
 	trace           bool
+	// plotDir, when set, receives the timeline picture of each row's first run
+	// (<impl>-<row>.svg).
+	plotDir string
 }
 
 func runPhase(ctx context.Context, cfg runConfig) error {
@@ -96,7 +100,7 @@ func runPhase(ctx context.Context, cfg runConfig) error {
 	for _, r := range cfg.rows {
 		ph.Rows = append(ph.Rows, r.name)
 		for i := 1; i <= cfg.runs; i++ {
-			res := measure(ctx, k, r, i, cfg.trace)
+			res := measure(ctx, k, r, i, cfg)
 			ph.Results[r.name] = append(ph.Results[r.name], res)
 			log.Printf("%s: %s run %d: %s", cfg.impl, r.name, i, describe(res))
 			if r.cleanup != nil {
@@ -152,7 +156,7 @@ func describe(r result) string {
 
 // measure runs one row once: from rest, with the checking writer and the observer running,
 // the operation, the wait until the group is at rest again, and the verdict.
-func measure(ctx context.Context, k *cluster, r row, run int, trace bool) (res result) {
+func measure(ctx context.Context, k *cluster, r row, run int, cfg runConfig) (res result) {
 	res = result{Row: r.name, Run: run}
 	fail := func(err error) result {
 		if isUnavailable(err) {
@@ -213,8 +217,15 @@ func measure(ctx context.Context, k *cluster, r row, run int, trace bool) (res r
 	res.GapMs, res.GapAtMs = ms(gap.Duration()), ms(gap.From.Sub(t0))
 
 	events, roles := obs.snapshot()
-	if trace {
+	if cfg.trace {
 		logTimeline(r.name, run, t0, gap, events, roles)
+	}
+	if cfg.plotDir != "" && run == 1 {
+		svg := timelineSVG(plotInput{title: fmt.Sprintf("%s, %s, run %d", r.title, implLabel(cfg.impl), run),
+			t0: t0, writes: w.Writes(), events: events, roles: roles, gap: gap})
+		if err := os.WriteFile(filepath.Join(cfg.plotDir, plotFile(cfg.impl, r.name)), []byte(svg), 0o644); err != nil {
+			log.Printf("writing the timeline picture: %v", err)
+		}
 	}
 	if sw, ok := firstSwitch(events, t0); ok {
 		res.SwitchMs = ptrTo(ms(sw.at.Sub(t0)))
@@ -300,3 +311,6 @@ func logTimeline(row string, run int, t0 time.Time, gap checkwriter.Gap, events 
 		log.Printf("  %+9.1f ms  %s", ms(l.at.Sub(t0)), l.text)
 	}
 }
+
+// plotFile is the name of a row's timeline picture for one implementation.
+func plotFile(impl, row string) string { return impl + "-" + row + ".svg" }
