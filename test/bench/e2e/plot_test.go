@@ -28,8 +28,9 @@ func TestTimelineSVG(t *testing.T) {
 		events: []sentinelEvent{
 			{at: at(1005), channel: "+failover-state-pause-master"},
 			{at: at(1200), channel: "+switch-master", payload: "cache 10.0.0.1 6379 10.0.0.2 6379"},
-			{at: at(1210), channel: "+switch-master", payload: "cache 10.0.0.1 6379 10.0.0.2 6379"}, // a second sentinel: not drawn again
-			{at: at(1300), channel: "+slave"}, // not a milestone
+			// A second sentinel's +switch-master is not drawn again; +slave is no milestone.
+			{at: at(1210), channel: "+switch-master", payload: "cache 10.0.0.1 6379 10.0.0.2 6379"},
+			{at: at(1300), channel: "+slave"},
 		},
 		roles: []roleEvent{{at: at(1400), pod: "rfr-cache-1", role: "master"}},
 		gap:   checkwriter.Gap{From: at(991), To: at(1301)},
