@@ -125,6 +125,7 @@ test-e2e: ## End-to-end tests on the local single-node cluster
 	hack/toolchain.sh
 	hack/cluster-up.sh
 	$(MAKE) images
+	hack/node-clients.sh
 	KUBECONFIG=$(KUBECONFIG_LOCAL) E2E_CONTAINERD_ADDRESS=$(LOCAL)/cluster/containerd/containerd.sock go test $(GO_TEST_FLAGS) -count=1 -timeout 30m $$(go list ./test/e2e/... | grep -v /test/e2e/lifecycle)
 	$(MAKE) test-e2e-lifecycle
 

@@ -18,20 +18,7 @@ if ! /usr/bin/python3 -c 'import redis.sentinel' 2>/dev/null; then
 	echo "soak-clients: Debian's python3-redis is missing; run: hack/toolchain.sh debian" >&2
 	exit 1
 fi
-for tool in node npm; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "soak-clients: $tool is missing; the Node.js clients need Node.js >= 18 with npm" >&2
-		exit 1
-	fi
-done
-
-# The Node.js clients, exactly as locked; node_modules keeps a copy of the lock it was installed
-# from, so that an unchanged lock is not installed again.
-clients=test/soak/clients
-if ! cmp -s "$clients/package-lock.json" "$clients/node_modules/.installed-from-lock.json"; then
-	npm ci --prefix "$clients" --no-audit --no-fund --loglevel=error
-	cp "$clients/package-lock.json" "$clients/node_modules/.installed-from-lock.json"
-fi
+hack/node-clients.sh
 go build -o bin/soak-goredis ./test/soak/clients/goredis
 
 export SOAK_COMMAND="make soak-clients${SOAK_KILLS:+ SOAK_KILLS=$SOAK_KILLS}${SOAK_ARGS:+ SOAK_ARGS=\"$SOAK_ARGS\"}${*:+ (hack/soak-clients.sh $*)}"
