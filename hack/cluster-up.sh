@@ -94,6 +94,12 @@ network() {
   if ! ip link show "${BRIDGE}" >/dev/null 2>&1; then
     ip link add "${BRIDGE}" type bridge
   fi
+  # A bridge with no address of its own takes the lowest MAC among its ports, so it changes
+  # whenever a pod's veth with a lower MAC comes or goes, and the pods' ARP entries for the node
+  # go stale (kubenet fixed cbr0's MAC for the same reason). A fixed, locally administered MAC
+  # keeps it still across pod churn. (On this project's 2-CPU machines the clients' write gaps
+  # around pod deletions measured the same either way: CPU contention dominates them.)
+  ip link set "${BRIDGE}" address "${BRIDGE_MAC}"
   ip addr replace "${NODE_IP}/${POD_CIDR#*/}" dev "${BRIDGE}"
   ip link set "${BRIDGE}" up
   # Same-bridge pod -> Service -> pod replies must pass iptables to be un-NATed.

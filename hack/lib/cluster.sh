@@ -13,6 +13,8 @@ HOST_SNAPSHOT="${STATE}/host-before.env"
 
 NODE_NAME=localnode
 BRIDGE=localnode0
+# The bridge's own MAC (locally administered; see network() in cluster-up.sh for why it is set).
+BRIDGE_MAC=02:72:66:6f:00:01
 NODE_IP=10.244.0.1
 POD_CIDR=10.244.0.0/24
 CLUSTER_CIDR=10.244.0.0/16
