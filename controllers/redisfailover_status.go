@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -83,8 +84,12 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 	meta.SetStatusCondition(&st.Conditions, ignoredFieldsCondition(ignoredFields(rf, r.Render), rf.Generation))
 	recordHealth(rf, h, o.spec)
 
-	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {
-		return fmt.Errorf("updating status of %s/%s: %w", rf.Namespace, rf.Name, err)
+	// A reconcile runs several times a second during a failover; most change nothing in status,
+	// and an empty merge patch is still a round trip to the API server.
+	if !equality.Semantic.DeepEqual(before.Status, rf.Status) {
+		if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {
+			return fmt.Errorf("updating status of %s/%s: %w", rf.Namespace, rf.Name, err)
+		}
 	}
 	r.finishedSwitchoverEvent(rf, finished)
 	switch {
