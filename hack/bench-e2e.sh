@@ -37,6 +37,8 @@ COMMAND="make bench-e2e"
 [[ -n "${ROWS}" ]] && COMMAND="ROWS=${ROWS} ${COMMAND}"
 [[ "${RUNS}" != 5 ]] && COMMAND="RUNS=${RUNS} ${COMMAND}"
 
+# The commit measured: taken now, before the images are built from the tree.
+MEASURED_COMMIT="$(git -C "${REPO}" describe --always --dirty)"
 step "toolchain" "${REPO}/hack/toolchain.sh"
 step "cluster-up" "${REPO}/hack/cluster-up.sh"
 step "make build" make -C "${REPO}" build
@@ -59,6 +61,6 @@ for impl in ${IMPLS}; do
 done
 
 step "report" "${WORK}/e2e" report -out "${BENCH_E2E_OUT}" -plots "${PLOTS}" -command "${COMMAND}" \
-  -commit "$(git -C "${REPO}" describe --always --dirty)" -redis-image "${REDIS_IMAGE}" \
+  -commit "${MEASURED_COMMIT}" -redis-image "${REDIS_IMAGE}" \
   -kubernetes "${KUBERNETES_VERSION}" "${results[@]}"
 log "table written to ${BENCH_E2E_OUT#"${REPO}"/}"
