@@ -398,6 +398,13 @@ func (s *State) forgetPeerDownVotes(m *Master) {
 	}
 }
 
+// failoverReconfNextSlave points the next replicas at the promoted one, parallel-syncs at a
+// time. Unlike sentinel.c, the former master goes last and never holds one of the
+// parallel-syncs slots: a switchover demotes it as part of the handover, and when its pod is
+// going away (a graceful deletion) that reconfiguration never completes; a crashed master that
+// restarted empty needs a full sync. Either way, counted first, it kept the replicas that could
+// resume at once waiting (up to the 10 s reconfiguration timeout), and with min-replicas-to-write
+// the new master refused every write until one of them followed it.
 func (s *State) failoverReconfNextSlave(m *Master, now time.Time, e *Effects) {
 	inProgress := 0
 	for _, r := range m.sortedReplicas() {
@@ -406,11 +413,11 @@ func (s *State) failoverReconfNextSlave(m *Master, now time.Time, e *Effects) {
 			r.flags &^= flagReconfSent
 			r.flags |= flagReconfDone
 		}
-		if r.has(flagReconfSent | flagReconfInprog) {
+		if r.has(flagReconfSent|flagReconfInprog) && r.Addr != m.oldAddr {
 			inProgress++
 		}
 	}
-	for _, r := range m.sortedReplicas() {
+	for _, r := range m.reconfOrder() {
 		if inProgress >= m.Config.ParallelSyncs {
 			break
 		}
@@ -426,7 +433,9 @@ func (s *State) failoverReconfNextSlave(m *Master, now time.Time, e *Effects) {
 		r.flags |= flagReconfSent
 		r.reconfSentTime = now
 		s.event(e, false, "+slave-reconf-sent", m, r, "")
-		inProgress++
+		if r.Addr != m.oldAddr {
+			inProgress++
+		}
 	}
 	s.failoverDetectEnd(m, now, e)
 }

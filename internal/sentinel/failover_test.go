@@ -505,3 +505,50 @@ func TestNoHelloToThePausedMaster(t *testing.T) {
 		}
 	}
 }
+
+// A switchover demotes the old master as part of the handover; when its pod is going away
+// that resync never completes. It must not hold the parallel-syncs slot the other replicas
+// wait for: with min-replicas-to-write they are what lets the new master take writes.
+func TestDemotedOldMasterDoesNotHoldTheOtherReplicasBack(t *testing.T) {
+	w, m, reps := setupOneSentinel(t, 100, 100)
+	if ps := w.s.Masters["mymaster"].Config.ParallelSyncs; ps != 1 {
+		t.Fatalf("parallel-syncs %d, want 1 for this test", ps)
+	}
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		r.infoRefresh = w.now
+	}
+	v, e := w.s.Command([]string{"failover", "mymaster"}, w.now)
+	if !IsOK(v) {
+		t.Fatalf("SENTINEL FAILOVER: %+v", v)
+	}
+	w.run(e)
+	var promoted, other *fakeRedis
+	for i := 0; i < 20 && promoted == nil; i++ {
+		w.now = w.now.Add(10 * time.Millisecond)
+		w.run(w.s.Tick(w.now))
+		for j, r := range reps {
+			if r.promotions == 1 {
+				promoted, other = r, reps[1-j]
+			}
+		}
+	}
+	if promoted == nil {
+		t.Fatalf("no replica promoted; events %v", w.events)
+	}
+	// The simulated old master resyncs at once; a real one whose pod is being deleted stops
+	// before any INFO shows it done: put it back to reconf-sent and let it hang. (With the
+	// old master outside the parallel-syncs count, the other replica was repointed together
+	// with its demotion already.)
+	for _, r := range w.s.Masters["mymaster"].Replicas {
+		if r.Addr == m.addr {
+			r.flags = r.flags&^(flagReconfDone|flagReconfInprog) | flagReconfSent
+			r.reconfSentTime = w.now
+		}
+	}
+	m.hung = true
+	w.advance(2 * time.Second)
+	if other.master == nil || *other.master != promoted.addr {
+		t.Fatalf("2 s after the promotion the other replica still follows %v, not the new master %v; events %v",
+			other.master, promoted.addr, w.events)
+	}
+}

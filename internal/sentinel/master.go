@@ -101,6 +101,14 @@ func (m *Master) sortedReplicas() []*Instance {
 	return out
 }
 
+// reconfOrder is the order replicas are pointed at a promoted replica: by name, the former
+// master (oldAddr) last.
+func (m *Master) reconfOrder() []*Instance {
+	out := m.sortedReplicas()
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Addr != m.oldAddr && out[j].Addr == m.oldAddr })
+	return out
+}
+
 func (m *Master) sortedSentinels() []*Instance {
 	out := make([]*Instance, 0, len(m.Sentinels))
 	for _, s := range m.Sentinels {
