@@ -34,6 +34,7 @@ const (
 	plotLaneH     = 34
 	plotTop       = 40
 	plotLabelRoom = 150 // below the lanes, for the rotated event names
+	plotLabelStep = 13  // the least distance between two rotated labels
 )
 
 // timelineSVG draws one run as an SVG picture: a lane of acknowledged (green) and failed (red)
@@ -96,25 +97,38 @@ func timelineSVG(in plotInput) string {
 		}
 	}
 	labelY := lanesBottom + 30
-	mark := func(t time.Time, lane int, color, label string) {
-		if !inside(t) {
-			return
-		}
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-dasharray="3,2"/>`+"\n",
-			x(t), plotTop, x(t), lanesBottom+22, color)
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="3" fill="%s"/>`+"\n", x(t), plotTop+lane*plotLaneH+plotLaneH/2, color)
-		fmt.Fprintf(&b, `<text transform="translate(%.1f,%d) rotate(45)" fill="%s">%s (%+.0f ms)</text>`+"\n",
-			x(t)+2, labelY, color, html.EscapeString(label), ms(t.Sub(in.t0)))
+	type marker struct {
+		at          time.Time
+		lane        int
+		color, text string
 	}
-	mark(in.t0, 0, "#000", "t0: operation")
+	markers := []marker{{in.t0, 0, "#000", "t0: operation"}}
 	for _, m := range milestones {
-		mark(m.at, 1, "#36c", m.channel)
+		markers = append(markers, marker{m.at, 1, "#36c", m.channel})
 	}
 	for _, r := range in.roles {
-		if r.at.Before(in.t0) || r.role == "" {
+		if !r.at.Before(in.t0) && r.role != "" {
+			markers = append(markers, marker{r.at, 2, "#a50", r.pod + " " + r.role})
+		}
+	}
+	sort.SliceStable(markers, func(i, j int) bool { return markers[i].at.Before(markers[j].at) })
+	// Labels are rotated below the axis; one that would start within a line's height of the
+	// previous one moves right, so that steps a few milliseconds apart stay readable.
+	lastLabelX := -1e9
+	for _, m := range markers {
+		if !inside(m.at) {
 			continue
 		}
-		mark(r.at, 2, "#a50", r.pod+" "+r.role)
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-dasharray="3,2"/>`+"\n",
+			x(m.at), plotTop, x(m.at), lanesBottom+22, m.color)
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="3" fill="%s"/>`+"\n", x(m.at), plotTop+m.lane*plotLaneH+plotLaneH/2, m.color)
+		lx := x(m.at) + 2
+		if lx < lastLabelX+plotLabelStep {
+			lx = lastLabelX + plotLabelStep
+		}
+		lastLabelX = lx
+		fmt.Fprintf(&b, `<text transform="translate(%.1f,%d) rotate(45)" fill="%s">%s (%+.0f ms)</text>`+"\n",
+			lx, labelY, m.color, html.EscapeString(m.text), ms(m.at.Sub(in.t0)))
 	}
 	// The time axis: a tick every 500 ms, labelled from t0.
 	axisY := lanesBottom + 14

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -70,6 +71,14 @@ func TestTimelineSVG(t *testing.T) {
 	if n := strings.Count(svg, "+switch-master ("); n != 1 {
 		t.Errorf("+switch-master drawn %d times, want once (the first sentinel's)", n)
 	}
+	// Two steps 5 ms apart get labels at least a line apart.
+	in.events = append(in.events, sentinelEvent{at: at(1205), channel: "+failover-end"})
+	xs := labelXs(timelineSVG(in))
+	for i := 1; i < len(xs); i++ {
+		if xs[i]-xs[i-1] < plotLabelStep-0.01 {
+			t.Errorf("labels %d and %d are %.1f px apart, want at least %d", i-1, i, xs[i]-xs[i-1], plotLabelStep)
+		}
+	}
 	if strings.Contains(svg, "+slave (") {
 		t.Error("a non-milestone event was drawn")
 	}
@@ -77,4 +86,16 @@ func TestTimelineSVG(t *testing.T) {
 	if got := strings.Count(svg, `stroke="#2a2"`); got != 320 {
 		t.Errorf("%d acknowledged writes drawn, want 320 (those from t0-500ms to the window's end)", got)
 	}
+}
+
+// labelXs are the x positions of the rotated labels, in document order.
+func labelXs(svg string) []float64 {
+	var xs []float64
+	for _, part := range strings.Split(svg, `<text transform="translate(`)[1:] {
+		var x, y float64
+		if _, err := fmt.Sscanf(part, "%f,%f", &x, &y); err == nil {
+			xs = append(xs, x)
+		}
+	}
+	return xs
 }
