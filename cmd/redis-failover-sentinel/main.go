@@ -23,6 +23,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
 
+	"github.com/failover-dev/redis-failover-operator/internal/sentinel"
 	sentinelconf "github.com/failover-dev/redis-failover-operator/internal/sentinel/conf"
 	"github.com/failover-dev/redis-failover-operator/internal/sentinel/daemon"
 )
@@ -41,6 +42,12 @@ func run(args []string) int {
 	bind := fs.String("bind", "", "comma-separated addresses to listen on (overrides the file's `bind`)")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. :9355 (off when empty)")
 	logLevel := fs.String("loglevel", "notice", "log level: warning, notice, verbose or debug")
+	var disc sentinel.DiscoveryConfig
+	fs.StringVar(&disc.MasterName, "discover-master", "", "find this master by itself when it monitors nothing, and forget addresses no pod has (needs the other --discover-* flags)")
+	fs.StringVar(&disc.Sentinels, "discover-sentinels", "", "HOST:PORT whose DNS lists every sentinel of the group (a headless Service)")
+	fs.StringVar(&disc.Redis, "discover-redis", "", "HOST:PORT whose DNS lists every Redis node of the group (a headless Service)")
+	fs.StringVar(&disc.SettingsFile, "discover-settings", "", "file of the master's options, one SENTINEL SET pair per line, with a quorum line")
+	fs.StringVar(&disc.AuthFile, "discover-auth-file", "", "file holding the Redis nodes' password (optional)")
 	// redis-sentinel's own form, `redis-sentinel sentinel.conf --port N`, puts flags after the
 	// file; accept both orders.
 	var conf string
@@ -105,12 +112,17 @@ func run(args []string) int {
 			defer os.Remove(pidPath)
 		}
 	}
+	discovery, err := discoveryOf(disc)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "redis-failover-sentinel:", err)
+		return 2
+	}
 	var binds []string
 	if *bind != "" {
 		binds = strings.Split(*bind, ",")
 	}
 	d, err := daemon.New(daemon.Options{
-		ConfigPath: conf, Port: *port, Bind: binds, Log: log, MetricsAddr: *metricsAddr,
+		ConfigPath: conf, Port: *port, Bind: binds, Log: log, MetricsAddr: *metricsAddr, Discovery: discovery,
 		Exit: func(code int) { os.Exit(code) },
 	})
 	if err != nil {
@@ -125,6 +137,26 @@ func run(args []string) int {
 	}
 	log.Info("sentinel is now ready to exit, bye bye", "config", conf)
 	return 0
+}
+
+// discoveryOf checks that the --discover-* flags come together: all of them but the auth file,
+// or none.
+func discoveryOf(d sentinel.DiscoveryConfig) (*sentinel.DiscoveryConfig, error) {
+	given := map[string]string{"--discover-master": d.MasterName, "--discover-sentinels": d.Sentinels,
+		"--discover-redis": d.Redis, "--discover-settings": d.SettingsFile}
+	var missing []string
+	for _, name := range []string{"--discover-master", "--discover-sentinels", "--discover-redis", "--discover-settings"} {
+		if given[name] == "" {
+			missing = append(missing, name)
+		}
+	}
+	switch {
+	case len(missing) == 4 && d.AuthFile == "":
+		return nil, nil
+	case len(missing) > 0:
+		return nil, fmt.Errorf("discovery needs %s as well: give all of --discover-master, --discover-sentinels, --discover-redis and --discover-settings, or none", strings.Join(missing, ", "))
+	}
+	return &d, nil
 }
 
 func verbosityOf(level string) (int, error) {

@@ -38,6 +38,34 @@ func TestMasterRestartedFencedIsDownAtOnceAndTheReplicaWithMostDataWins(t *testi
 	}
 }
 
+func TestMasterFoundFencedIsDownAtOnceThoughNoRestartWasSeen(t *testing.T) {
+	// A sentinel that discovered its master (a new pod) never knew the old run_id, so it
+	// sees no +reboot: a master that reports being a replica of itself is start.sh's fence
+	// all the same, and waiting out stock's grace (21 s here) would only keep clients waiting.
+	w, m, reps := setupOneSentinel(t, 100, 100)
+	reps[0].offset, reps[1].offset = 900, 1000
+	mm := w.s.Masters["mymaster"]
+	for _, r := range mm.Replicas {
+		r.infoRefresh = time.Time{} // INFO with these offsets at the next tick
+	}
+	w.advance(200 * time.Millisecond)
+	self := m.addr
+	m.master, m.linkUp, m.offset = &self, false, 0
+	mm.infoRefresh = time.Time{}
+	found := w.now
+	for w.eventCount("+sdown") == 0 && w.now.Sub(found) < downAfter {
+		w.advance(100 * time.Millisecond)
+	}
+	if w.eventCount("+reboot") != 0 || w.eventCount("+sdown") != 1 {
+		t.Fatalf("a master found fenced was not judged down before down-after; events %v", w.events)
+	}
+	w.advance(2 * time.Second)
+	if reps[1].promotions != 1 || reps[0].promotions != 0 {
+		t.Fatalf("promotions %d (offset 900) and %d (offset 1000), want the replica with the most data; events %v",
+			reps[0].promotions, reps[1].promotions, w.events)
+	}
+}
+
 func TestDemotedMasterKeepsTheGraceOfStockSentinel(t *testing.T) {
 	// Without a restart, a master reporting role slave was demoted on purpose (an operator, a
 	// failover this sentinel has not heard of): it gets down-after + 2 info periods, as in
@@ -76,8 +104,10 @@ func TestForcedFailoverOfAFencedMasterSkipsPauseAndCatchUp(t *testing.T) {
 	// promoted at once instead of waiting for a catch-up that never comes.
 	w, m, reps := setupOneSentinel(t, 100, 100)
 	reps[0].offset, reps[1].offset = 800, 1000
-	self := m.addr
-	m.master, m.linkUp = &self, false // demoted and fenced without a restart: no SDOWN yet
+	// Demoted without a restart, towards an address that does not answer: no SDOWN yet (a
+	// replica of itself would be judged down at once, see the test below).
+	nowhere := Addr{"127.0.0.1", 1}
+	m.master, m.linkUp = &nowhere, false
 	mm := w.s.Masters["mymaster"]
 	for _, r := range mm.Replicas {
 		r.infoRefresh = time.Time{}

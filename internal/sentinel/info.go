@@ -19,6 +19,7 @@ type instanceInfo struct {
 	replOffset         int64 // slave_repl_offset
 	masterReplOffset   int64
 	replicaAnnounced   bool
+	keys               int64 // the dbN:keys=... lines summed (discovery's "has data")
 }
 
 func parseInfo(text string) instanceInfo {
@@ -61,6 +62,14 @@ func parseInfo(text string) instanceInfo {
 			in.masterReplOffset, _ = strconv.ParseInt(val, 10, 64)
 		case key == "replica_announced":
 			in.replicaAnnounced = val != "0"
+		case strings.HasPrefix(key, "db") && isDigits(key[len("db"):]):
+			// db0:keys=1,expires=0,avg_ttl=0
+			if n, ok := strings.CutPrefix(val, "keys="); ok {
+				n, _, _ = strings.Cut(n, ",")
+				if k, err := strconv.ParseInt(n, 10, 64); err == nil {
+					in.keys += k
+				}
+			}
 		}
 	}
 	return in
@@ -115,8 +124,11 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 	if inst.Role == RoleMaster {
 		switch {
 		case in.role == RoleReplica && !in.masterLinkUp:
-			fencedNow = rebooted && !inst.restartedFenced
-			inst.restartedFenced = inst.restartedFenced || rebooted
+			// A replica of itself is fenced whether or not this sentinel saw it restart: a
+			// sentinel that discovered it (discover.go) never knew its old run_id.
+			fenced := rebooted || nodeState{addr: inst.Addr, in: in}.fenced()
+			fencedNow = fenced && !inst.restartedFenced
+			inst.restartedFenced = inst.restartedFenced || fenced
 		case in.role != 0:
 			inst.restartedFenced = false
 		}
@@ -230,7 +242,13 @@ func (s *State) refreshInfo(m *Master, inst *Instance, text string, now time.Tim
 		}
 		if inst.masterPort != m.Addr.Port || !s.sameHost(m.Addr, inst.masterHost) {
 			wait := m.Config.FailoverTimeout
-			if s.masterLooksSane(m, now) && s.noDownFor(inst, wait, now) && now.Sub(inst.replConfChangeTime) > wait {
+			// A fenced replica (a replica of itself, as start.sh starts a node that no
+			// sentinel answered, or that the sentinels named as master after its restart)
+			// waits for nothing but to be pointed at the master: stock's wait of
+			// failover-timeout, meant for replicas someone else reconfigured, would only keep
+			// it out of service that long.
+			fenced := nodeState{addr: inst.Addr, in: instanceInfo{role: RoleReplica, masterHost: inst.masterHost, masterPort: inst.masterPort}}.fenced()
+			if s.masterLooksSane(m, now) && (fenced || s.noDownFor(inst, wait, now) && now.Sub(inst.replConfChangeTime) > wait) {
 				s.sendReplicaOf(m, inst, m.Addr, e)
 				s.event(e, false, "+fix-slave-config", m, inst, "")
 			}

@@ -85,7 +85,8 @@ type Instance struct {
 	// rebootSince is when a master was seen with a new run_id (master-reboot-down-after-period).
 	rebootSince time.Time
 	// restartedFenced: this master came back from a restart (new run_id) as a replica whose
-	// master link is down, and has reported nothing else since. It accepts no write and holds
+	// master link is down, or reports being a replica of itself (start.sh's fence), and has
+	// reported nothing else since. It accepts no write and holds
 	// none acknowledged since its restart: it is down for clients, whatever its PINGs say.
 	restartedFenced bool
 

@@ -29,6 +29,7 @@ func (s *State) Tick(now time.Time) Effects {
 		if m.failoverState == failoverUpdateConfig {
 			s.finishFailover(m, now, &e)
 		}
+		s.forgetGone(m, now, &e)
 	}
 	s.prevTick = now
 	return e

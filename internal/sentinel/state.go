@@ -47,6 +47,8 @@ type State struct {
 	rand          *rand.Rand
 	// resolver resolves hostnames when resolve-hostnames is on (nil: IP addresses only).
 	resolver Resolver
+	// group is the latest list of the group's pods, for forgetting gone addresses (forget.go).
+	group groupHosts
 }
 
 const (

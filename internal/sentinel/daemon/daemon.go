@@ -36,6 +36,9 @@ type Options struct {
 	Clock sentinel.Clock
 	// MetricsAddr, when set, is the host:port that serves Prometheus metrics at /metrics.
 	MetricsAddr string
+	// Discovery, when set, lets the sentinel find its master and forget gone addresses by
+	// itself (sentinel.DiscoveryConfig).
+	Discovery *sentinel.DiscoveryConfig
 }
 
 // Daemon is one running sentinel.
@@ -49,6 +52,7 @@ type Daemon struct {
 
 	metricsAddr string
 	metrics     *metricsServer
+	discovery   *sentinel.DiscoveryConfig
 }
 
 // New loads the config, checks that it can be rewritten, and builds the engine and the server.
@@ -109,7 +113,7 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	engine.SetPublisher(srv)
-	return &Daemon{Engine: engine, Server: srv, Config: cfg, log: opts.Log, metricsAddr: opts.MetricsAddr}, nil
+	return &Daemon{Engine: engine, Server: srv, Config: cfg, log: opts.Log, metricsAddr: opts.MetricsAddr, discovery: opts.Discovery}, nil
 }
 
 // Listen binds the server's addresses; the engine's hellos then announce the bound port.
@@ -158,10 +162,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error(err, "metrics listener stopped", "addr", d.metricsAddr)
 		}
 	}()
+	discoveryDone := make(chan struct{})
+	go func() {
+		defer close(discoveryDone)
+		if d.discovery != nil {
+			d.Engine.RunDiscovery(engineCtx, *d.discovery)
+		}
+	}()
 	err := d.Server.Serve(ctx)
 	stopEngine()
 	<-engineDone
 	<-metricsDone
+	<-discoveryDone
 	if saveErr := d.Engine.Shutdown(); saveErr != nil {
 		d.log.Error(saveErr, "persisting state on exit")
 	}
