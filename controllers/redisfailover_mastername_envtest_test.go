@@ -75,8 +75,8 @@ func TestSecondRedisFailoverWithTheSameMasterNameGetsNothing(t *testing.T) {
 	if n := ownedObjects(t, ns, "second"); n != 0 {
 		t.Errorf("%d objects were created for the RedisFailover refused for its master name", n)
 	}
-	if n := ownedObjects(t, ns, "first"); n != 10 {
-		t.Errorf("the RedisFailover holding the master name has %d objects, want all 10", n)
+	if n := ownedObjects(t, ns, "first"); n != 11 {
+		t.Errorf("the RedisFailover holding the master name has %d objects, want all 11", n)
 	}
 	got := &redisv1alpha1.RedisFailover{}
 	if err := k8s.Get(ctx, client.ObjectKeyFromObject(first), got); err != nil {
@@ -132,8 +132,8 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 			if got.Status.MasterName != name {
 				return fmt.Errorf("%s: status.masterName = %q, want the resource's name", name, got.Status.MasterName)
 			}
-			if n := ownedObjects(t, ns, name); n != 10 {
-				return fmt.Errorf("%s has %d objects, want 10", name, n)
+			if n := ownedObjects(t, ns, name); n != 11 {
+				return fmt.Errorf("%s has %d objects, want 11", name, n)
 			}
 			return nil
 		})
@@ -161,7 +161,7 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 }
 
 // ownedObjects counts the objects the operator renders for the RedisFailover called name:
-// ConfigMaps, Services, the StatefulSet, the Deployment and PDBs (10 in all).
+// ConfigMaps, Services, the StatefulSet, the Deployment and PDBs (11 in all).
 func ownedObjects(t *testing.T, ns, name string) int {
 	t.Helper()
 	sel := client.MatchingLabels{redisv1alpha1.LabelInstance: name, redisv1alpha1.LabelManagedBy: redisv1alpha1.LabelManagedByValue}

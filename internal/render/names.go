@@ -17,6 +17,12 @@ func RedisName(rf *redisv1alpha1.RedisFailover) string { return "rfr-" + rf.Name
 // SentinelName names the sentinel Deployment, its Service, ConfigMap and PDB.
 func SentinelName(rf *redisv1alpha1.RedisFailover) string { return "rfs-" + rf.Name }
 
+// SentinelHeadlessServiceName names the headless Service whose DNS lists every sentinel pod,
+// ready or not: the sentinels find each other through it (discovery).
+func SentinelHeadlessServiceName(rf *redisv1alpha1.RedisFailover) string {
+	return SentinelName(rf) + "-headless"
+}
+
 // MasterServiceName names the Service that selects the master pod.
 func MasterServiceName(rf *redisv1alpha1.RedisFailover) string { return "rfrm-" + rf.Name }
 

@@ -25,8 +25,10 @@ type ObjectSet struct {
 	MasterService        *corev1.Service
 	ReplicaService       *corev1.Service
 	SentinelService      *corev1.Service
-	RedisStatefulSet     *appsv1.StatefulSet
-	SentinelDeployment   *appsv1.Deployment
+	// SentinelHeadlessService lists the sentinel pods in DNS for the sentinels' discovery.
+	SentinelHeadlessService *corev1.Service
+	RedisStatefulSet        *appsv1.StatefulSet
+	SentinelDeployment      *appsv1.Deployment
 	// RedisPDB and SentinelPDB are nil when the spec disables them.
 	RedisPDB    *policyv1.PodDisruptionBudget
 	SentinelPDB *policyv1.PodDisruptionBudget
@@ -39,7 +41,7 @@ type ObjectSet struct {
 func (s *ObjectSet) All() []client.Object {
 	all := []client.Object{
 		s.RedisConfigMap, s.SentinelConfigMap,
-		s.RedisHeadlessService, s.MasterService, s.ReplicaService, s.SentinelService,
+		s.RedisHeadlessService, s.MasterService, s.ReplicaService, s.SentinelService, s.SentinelHeadlessService,
 		s.RedisStatefulSet, s.SentinelDeployment,
 	}
 	if s.RedisPDB != nil {
@@ -110,22 +112,28 @@ func Objects(rf *redisv1alpha1.RedisFailover, opts Options) (*ObjectSet, error) 
 		redisData[preStopCustomKey] = preStopCustomScript
 	}
 	redisCM := configMap(rf, RedisName(rf), redisv1alpha1.ComponentRedis, redisData)
+	discovery, err := sentinelDiscoverySettings(rf)
+	if err != nil {
+		return nil, fmt.Errorf("rendering sentinel options: %w", err)
+	}
 	sentinelCM := configMap(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel, map[string]string{
-		sentinelConfKey: sentinelConf(rf),
-		initScriptKey:   initScript,
+		sentinelConfKey:      sentinelConf(rf),
+		initScriptKey:        initScript,
+		sentinelDiscoveryKey: discovery,
 	})
 
 	set := &ObjectSet{
-		RedisConfigMap:       redisCM,
-		SentinelConfigMap:    sentinelCM,
-		RedisHeadlessService: redisHeadlessService(rf),
-		MasterService:        masterService(rf),
-		ReplicaService:       replicaService(rf),
-		SentinelService:      sentinelService(rf),
-		RedisStatefulSet:     redisStatefulSet(rf, redisTemplateHash(redisCM.Data)),
-		SentinelDeployment:   sentinelDeployment(rf, sentinel, hashData(sentinelCM.Data)),
-		RedisPDB:             podDisruptionBudget(objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis), RedisSelector(rf)),
-		SentinelPDB:          podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
+		RedisConfigMap:          redisCM,
+		SentinelConfigMap:       sentinelCM,
+		RedisHeadlessService:    redisHeadlessService(rf),
+		MasterService:           masterService(rf),
+		ReplicaService:          replicaService(rf),
+		SentinelService:         sentinelService(rf),
+		SentinelHeadlessService: sentinelHeadlessService(rf),
+		RedisStatefulSet:        redisStatefulSet(rf, redisTemplateHash(redisCM.Data)),
+		SentinelDeployment:      sentinelDeployment(rf, sentinel, sentinelTemplateHash(sentinelCM.Data)),
+		RedisPDB:                podDisruptionBudget(objectMeta(rf, RedisName(rf), redisv1alpha1.ComponentRedis), RedisSelector(rf)),
+		SentinelPDB:             podDisruptionBudget(objectMeta(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel), SentinelSelector(rf)),
 	}
 	// disablePodDisruptionBudget (spotahome's field): no budget, and one left from before is
 	// deleted.
@@ -160,13 +168,30 @@ func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, er
 		return program{}, errors.New("spec.sentinel.image is empty and the operator was given no default sentinel image: set spec.sentinel.image or start the operator with its own image")
 	}
 	command := []string{"redis-failover", "sentinel", confPath}
+	// Discovery: the sentinel finds the master and its peers by itself (from the headless
+	// Services' DNS, no Kubernetes API access) when it monitors nothing, so that failover never
+	// waits for the operator; it also forgets the addresses of pods that are gone.
+	command = append(command,
+		"--discover-master", rf.MasterName(),
+		"--discover-sentinels", serviceDNSName(rf, SentinelHeadlessServiceName(rf), redisv1alpha1.SentinelPort),
+		"--discover-redis", serviceDNSName(rf, RedisName(rf), rf.Spec.Redis.Port),
+		"--discover-settings", path.Join(sentinelTemplateDir, sentinelDiscoveryKey))
+	if rf.Spec.Auth.Enabled() {
+		command = append(command, "--discover-auth-file", path.Join(sentinelSecretDir, passwordFileName))
+	}
 	// spec.sentinel.exporter.enabled is spotahome's sentinel exporter, mapped onto the
 	// sentinel's own metrics for this RedisFailover.
 	metrics := opts.SentinelMetrics || rf.Spec.Sentinel.Exporter.Enabled
 	if metrics {
 		command = append(command, "--metrics-addr", ":"+strconv.Itoa(SentinelMetricsPort))
 	}
-	return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: command, metrics: metrics}, nil
+	return program{image: image, pullPolicy: rf.Spec.Sentinel.ImagePullPolicy, command: command, metrics: metrics, discovery: true}, nil
+}
+
+// serviceDNSName is a Service's name in cluster DNS with a port, relative to the cluster domain
+// (the pods' resolv.conf search list completes it, whatever the domain is).
+func serviceDNSName(rf *redisv1alpha1.RedisFailover, service string, port int32) string {
+	return fmt.Sprintf("%s.%s.svc:%d", service, rf.Namespace, port)
 }
 
 // redisTemplateHash is the Redis pod template's checksum of its ConfigMap: everything but the
@@ -175,6 +200,15 @@ func sentinelProgram(rf *redisv1alpha1.RedisFailover, opts Options) (program, er
 func redisTemplateHash(data map[string]string) string {
 	restart := maps.Clone(data)
 	restart[redisConfKey] = restartRelevant(data[redisConfKey])
+	return hashData(restart)
+}
+
+// sentinelTemplateHash is the sentinel pod template's checksum of its ConfigMap: everything but
+// the discovery settings, which the controller applies to running sentinels with SENTINEL SET
+// and the kubelet updates in the mounted file, so that a new timing restarts no sentinel.
+func sentinelTemplateHash(data map[string]string) string {
+	restart := maps.Clone(data)
+	delete(restart, sentinelDiscoveryKey)
 	return hashData(restart)
 }
 

@@ -37,12 +37,17 @@ func mustRender(t *testing.T, rf *redisv1alpha1.RedisFailover) *ObjectSet {
 	return set
 }
 
+// discoveryFlags are the flags of our sentinel for RedisFailover shop/cache (newRF).
+const discoveryFlags = " --discover-master cache --discover-sentinels rfs-cache-headless.shop.svc:26379" +
+	" --discover-redis rfr-cache.shop.svc:6379 --discover-settings /etc/sentinel/discovery.conf"
+
 func TestObjectsNamesLabelsAndSelectors(t *testing.T) {
 	set := mustRender(t, newRF())
 	wantNames := map[string]string{
 		"ConfigMap/rfr-cache": "redis", "ConfigMap/rfs-cache": "sentinel",
 		"Service/rfr-cache": "redis", "Service/rfrm-cache": "redis", "Service/rfrs-cache": "redis",
-		"Service/rfs-cache": "sentinel", "StatefulSet/rfr-cache": "redis", "Deployment/rfs-cache": "sentinel",
+		"Service/rfs-cache": "sentinel", "Service/rfs-cache-headless": "sentinel",
+		"StatefulSet/rfr-cache": "redis", "Deployment/rfs-cache": "sentinel",
 		"PodDisruptionBudget/rfr-cache": "redis", "PodDisruptionBudget/rfs-cache": "sentinel",
 	}
 	got := map[string]string{}
@@ -289,7 +294,7 @@ func TestSentinelDeployment(t *testing.T) {
 	if s.Image != testSentinelImage {
 		t.Errorf("sentinel image = %q, want the operator's default %q", s.Image, testSentinelImage)
 	}
-	if got := strings.Join(s.Command, " "); got != "redis-failover sentinel /data/sentinel.conf" {
+	if got := strings.Join(s.Command, " "); got != "redis-failover sentinel /data/sentinel.conf"+discoveryFlags {
 		t.Errorf("command = %q", got)
 	}
 	if dep.Spec.Template.Labels["tier"] != "control" {
@@ -506,12 +511,12 @@ func TestSentinelImplementation(t *testing.T) {
 		pullPolicy       corev1.PullPolicy
 		wantErrSubstring string
 	}{
-		{impl: "", image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf"},
-		{impl: "", metrics: true, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf --metrics-addr :9355"},
-		{impl: SentinelImplementationRedisFailover, metrics: true, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf --metrics-addr :9355"},
+		{impl: "", image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf" + discoveryFlags},
+		{impl: "", metrics: true, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf" + discoveryFlags + " --metrics-addr :9355"},
+		{impl: SentinelImplementationRedisFailover, metrics: true, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf" + discoveryFlags + " --metrics-addr :9355"},
 		// redis-server has no metrics endpoint: refused, naming both operator flags.
 		{impl: SentinelImplementationRedisSentinel, metrics: true, wantErrSubstring: "--sentinel-metrics cannot be used with --sentinel-implementation=redis-sentinel"},
-		{impl: SentinelImplementationRedisFailover, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf"},
+		{impl: SentinelImplementationRedisFailover, image: "example.com/sentinel:1", command: "redis-failover sentinel /data/sentinel.conf" + discoveryFlags},
 		// Stock Redis Sentinel comes from the Redis image, with its pull policy.
 		{impl: SentinelImplementationRedisSentinel, image: "example.com/redis:7.0.15", command: "redis-server /data/sentinel.conf --sentinel", pullPolicy: corev1.PullNever},
 		{impl: "keydb", wantErrSubstring: `sentinel implementation "keydb" is not known: use "redis-failover"`},
@@ -579,5 +584,59 @@ func TestStatefulSetKeepsTheMastersOrdinalUntilItMoves(t *testing.T) {
 				t.Errorf("StatefulSet replicas = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSentinelDiscoveryWiring(t *testing.T) {
+	rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
+		rf.Spec.Auth = redisv1alpha1.AuthSettings{SecretPath: "cache-auth"}
+		rf.Spec.Sentinel.DownAfterMilliseconds = 2500
+		rf.Spec.Redis.CustomCommandRenames = []redisv1alpha1.RedisCommandRename{{From: "CONFIG", To: "c0nf1g"}}
+	})
+	set := mustRender(t, rf)
+
+	// Peers are found through a headless Service that lists not-ready sentinels too.
+	svc := set.SentinelHeadlessService
+	if svc.Name != "rfs-cache-headless" || svc.Spec.ClusterIP != corev1.ClusterIPNone || !svc.Spec.PublishNotReadyAddresses ||
+		!maps.Equal(svc.Spec.Selector, SentinelSelector(rf)) {
+		t.Errorf("sentinel headless Service = %s %+v", svc.Name, svc.Spec)
+	}
+
+	// The settings a sentinel applies to a master it finds are the controller's.
+	conf := set.SentinelConfigMap.Data[sentinelDiscoveryKey]
+	for _, line := range []string{"quorum 2\n", "down-after-milliseconds 2500\n", "rename-command config c0nf1g\n"} {
+		if !strings.Contains(conf, line) {
+			t.Errorf("discovery.conf lacks %q:\n%s", line, conf)
+		}
+	}
+	if strings.Contains(conf, "auth-pass") {
+		t.Errorf("discovery.conf holds the password:\n%s", conf)
+	}
+
+	s := container(t, set.SentinelDeployment.Spec.Template.Spec.Containers, ContainerSentinel)
+	if got := strings.Join(s.Command, " "); !strings.HasSuffix(got, " --discover-auth-file /etc/sentinel-secret/password") {
+		t.Errorf("command = %q, want the password file last", got)
+	}
+	mounts := map[string]string{}
+	for _, m := range s.VolumeMounts {
+		if m.Name != volumeData && !m.ReadOnly {
+			t.Errorf("mount %s is writable", m.Name)
+		}
+		mounts[m.Name] = m.MountPath
+	}
+	if mounts[volumeConfig] != sentinelTemplateDir || mounts[volumeAuth] != sentinelSecretDir {
+		t.Errorf("sentinel mounts = %v, want the ConfigMap and the Secret", mounts)
+	}
+
+	// A new timing reaches running sentinels by SENTINEL SET and the mounted file: no restart.
+	faster := newRF(func(r *redisv1alpha1.RedisFailover) {
+		r.Spec.Auth, r.Spec.Redis.CustomCommandRenames = rf.Spec.Auth, rf.Spec.Redis.CustomCommandRenames
+		r.Spec.Sentinel.DownAfterMilliseconds = 1500
+	})
+	other := mustRender(t, faster)
+	hash := func(s *ObjectSet) string { return s.SentinelDeployment.Spec.Template.Annotations[AnnotationConfigHash] }
+	if other.SentinelConfigMap.Data[sentinelDiscoveryKey] == conf || hash(other) != hash(set) {
+		t.Errorf("a new down-after: discovery.conf changed %t, pod template hash changed %t; want true, false",
+			other.SentinelConfigMap.Data[sentinelDiscoveryKey] != conf, hash(other) != hash(set))
 	}
 }

@@ -33,6 +33,9 @@ type program struct {
 	// metrics means the command serves Prometheus metrics on SentinelMetricsPort, which the
 	// container then declares.
 	metrics bool
+	// discovery means the command reads the ConfigMap's discovery settings and the Secret's
+	// password at run time, which the container then mounts.
+	discovery bool
 }
 
 // sentinelDeployment renders the sentinels. Their config lives on a memory-backed emptyDir
@@ -86,11 +89,17 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHas
 			Name: portNameSentinel, ContainerPort: redisv1alpha1.SentinelPort, Protocol: corev1.ProtocolTCP,
 		}},
 		Resources: *s.Resources.DeepCopy(),
-		// The sentinel needs only its rewritable config; the template and Secret stay with init.
+		// The rewritable config; discovery adds the ConfigMap and the Secret below.
 		VolumeMounts:    []corev1.VolumeMount{{Name: volumeData, MountPath: sentinelDataDir}},
 		ReadinessProbe:  tcpProbe(5, 2),
 		LivenessProbe:   tcpProbe(10, 6),
 		SecurityContext: containerSC,
+	}
+	if prog.discovery {
+		sentinel.VolumeMounts = append(sentinel.VolumeMounts, corev1.VolumeMount{Name: volumeConfig, MountPath: sentinelTemplateDir, ReadOnly: true})
+		if auth {
+			sentinel.VolumeMounts = append(sentinel.VolumeMounts, corev1.VolumeMount{Name: volumeAuth, MountPath: sentinelSecretDir, ReadOnly: true})
+		}
 	}
 	if prog.metrics {
 		sentinel.Ports = append(sentinel.Ports, corev1.ContainerPort{

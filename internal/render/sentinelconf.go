@@ -14,6 +14,9 @@ const (
 	sentinelSecretDir   = "/etc/sentinel-secret" // the auth Secret, key projected to "password"
 	sentinelDataDir     = "/data"                // memory-backed emptyDir: the config the sentinel runs and rewrites
 	sentinelConfKey     = "sentinel.conf"
+	// sentinelDiscoveryKey holds the master's options for a sentinel that finds the master by
+	// itself: `quorum N`, then one SENTINEL SET pair per line.
+	sentinelDiscoveryKey = "discovery.conf"
 )
 
 // SentinelOption is one per-master sentinel option, as sent with SENTINEL SET <master> name value.
@@ -142,4 +145,21 @@ func sentinelConf(rf *redisv1alpha1.RedisFailover) string {
 		b.WriteString("# Redis command renamed (spec.redis.customCommandRenames): " + o.Value + "\n")
 	}
 	return b.String()
+}
+
+// sentinelDiscoverySettings renders discovery.conf: what a sentinel that finds its master by
+// itself (redis-failover-sentinel --discover-settings) sets on it, the same as the controller's
+// SENTINEL MONITOR and SET. The password is not in it: the sentinel reads the Secret's file.
+func sentinelDiscoverySettings(rf *redisv1alpha1.RedisFailover) (string, error) {
+	opts, err := SentinelMasterOptions(rf)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("# Rendered by redis-failover-operator: the options a sentinel that finds the master by itself sets on it.\n")
+	fmt.Fprintf(&b, "quorum %d\n", rf.Spec.Sentinel.EffectiveQuorum())
+	for _, o := range opts {
+		b.WriteString(o.Name + " " + o.Value + "\n")
+	}
+	return b.String(), nil
 }

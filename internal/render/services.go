@@ -36,6 +36,15 @@ func sentinelService(rf *redisv1alpha1.RedisFailover) *corev1.Service {
 	return service(rf, SentinelName(rf), redisv1alpha1.ComponentSentinel, SentinelSelector(rf), portNameSentinel, redisv1alpha1.SentinelPort, rf.Spec.Sentinel.ServiceAnnotations)
 }
 
+// sentinelHeadlessService lists every sentinel pod in DNS, ready or not, so that a sentinel that
+// starts finds its peers and knows which addresses are gone, without the Kubernetes API.
+func sentinelHeadlessService(rf *redisv1alpha1.RedisFailover) *corev1.Service {
+	svc := service(rf, SentinelHeadlessServiceName(rf), redisv1alpha1.ComponentSentinel, SentinelSelector(rf), portNameSentinel, redisv1alpha1.SentinelPort, nil)
+	svc.Spec.ClusterIP = corev1.ClusterIPNone
+	svc.Spec.PublishNotReadyAddresses = true
+	return svc
+}
+
 func service(rf *redisv1alpha1.RedisFailover, name, component string, selector map[string]string, portName string, port int32, annotations map[string]string) *corev1.Service {
 	meta := objectMeta(rf, name, component)
 	meta.Annotations = maps.Clone(annotations)
