@@ -406,8 +406,14 @@ func TestHelmTestPodAsksTheSentinels(t *testing.T) {
 	if len(cmd) != 4 || cmd[0] != "sh" || cmd[1] != "-c" || cmd[2] != string(script) {
 		t.Errorf("test Pod command is not sh -c files/test-sentinels.sh: %q", cmd)
 	}
-	if got := args(t, c); !slices.Equal(got, []string{"rfs-cache", "cache"}) {
-		t.Errorf("test Pod args = %v, want the sentinel Service rfs-cache and the master name cache", got)
+	if got := args(t, c); !slices.Equal(got, []string{"rfs-cache", "shop.cache"}) {
+		t.Errorf("test Pod args = %v, want the sentinel Service rfs-cache and the default master name shop.cache", got)
+	}
+	// A RedisFailover created before the namespaced default keeps its name: the value says so.
+	objs = render(t, "--set", "tests.redisFailover.name=cache", "--set", "tests.redisFailover.masterName=cache")
+	cs, _, _ = unstructured.NestedSlice(only(t, objs, "Pod", "rfo-test-sentinels").Object, "spec", "containers")
+	if got := args(t, cs[0].(map[string]any)); !slices.Equal(got, []string{"rfs-cache", "cache"}) {
+		t.Errorf("test Pod args with tests.redisFailover.masterName=cache: %v", got)
 	}
 	env, _, _ := unstructured.NestedSlice(c, "env")
 	if b, _ := json.Marshal(env); !strings.Contains(string(b), `"name":"REDISCLI_AUTH"`) || !strings.Contains(string(b), `"name":"cache-auth"`) {

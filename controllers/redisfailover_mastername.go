@@ -21,8 +21,10 @@ import (
 // Two failover groups must never be monitored under one master name in one namespace: a
 // sentinel that reaches a pod of the other group (a pod IP reused after a restart) exchanges
 // hellos under that name and the sentinels merge the two groups into one (spotahome #550). The
-// name defaults to metadata.name, which is unique; a name set in spec.sentinel.masterName is
-// claimed by the oldest RedisFailover that uses it, and the others get nothing applied.
+// name defaults to "<namespace>.<metadata.name>", unique in the cluster (a RedisFailover created
+// before keeps metadata.name, recorded in status.masterName); a name set in
+// spec.sentinel.masterName is claimed by the oldest RedisFailover in the namespace that uses it,
+// and the others get nothing applied.
 
 // claimMasterName lets the reconcile go on only when no older RedisFailover in rf's namespace
 // has the same master name. Otherwise it reports the conflict (Ready=False/MasterNameConflict
@@ -30,6 +32,17 @@ import (
 // nothing, so that no sentinel of rf ever monitors the name. A deleted holder wakes rf through
 // the watch added by watchMasterNameSharers; the requeue is only a backstop.
 func (r *RedisFailoverReconciler) claimMasterName(ctx context.Context, rf *redisv1alpha1.RedisFailover) (res ctrl.Result, stop bool, err error) {
+	if cause := masterNameChange(rf); cause != nil {
+		log.FromContext(ctx).Info("master name change refused: nothing applied", "masterName", rf.Status.MasterName, "spec", rf.Spec.Sentinel.MasterName)
+		if ready := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); ready == nil ||
+			ready.Reason != redisv1alpha1.ReasonMasterNameChanged || ready.Message != cause.Error() {
+			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonMasterNameChanged, "ClaimMasterName", cause.Error())
+		}
+		if err := r.setNotReady(ctx, rf, redisv1alpha1.ReasonMasterNameChanged, cause); err != nil {
+			return ctrl.Result{}, true, err
+		}
+		return ctrl.Result{RequeueAfter: r.resyncPeriod()}, true, nil
+	}
 	holder, err := r.masterNameHolder(ctx, rf)
 	if err != nil {
 		reconcileErrors.WithLabelValues(rf.Namespace, rf.Name, "masterName").Inc()
@@ -38,8 +51,8 @@ func (r *RedisFailoverReconciler) claimMasterName(ctx context.Context, rf *redis
 	if holder == nil {
 		return ctrl.Result{}, false, nil
 	}
-	cause := fmt.Errorf("master name %q is already used by RedisFailover %s in this namespace (created first), and two failover groups monitored under one name can merge: nothing is created for %s; delete it and create it again with a unique spec.sentinel.masterName (or none, to use its own name %q)",
-		rf.MasterName(), holder.Name, rf.Name, rf.Name)
+	cause := fmt.Errorf("master name %q is already used by RedisFailover %s in this namespace (created first), and two failover groups monitored under one name can merge: nothing is created for %s; delete it and create it again with a unique spec.sentinel.masterName (or none, to use the default %q)",
+		rf.MasterName(), holder.Name, rf.Name, rf.Namespace+"."+rf.Name)
 	log.FromContext(ctx).Info("master name conflict: nothing applied", "masterName", rf.MasterName(), "heldBy", holder.Name)
 	if ready := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady); ready == nil ||
 		ready.Reason != redisv1alpha1.ReasonMasterNameConflict || ready.Message != cause.Error() {
@@ -50,6 +63,19 @@ func (r *RedisFailoverReconciler) claimMasterName(ctx context.Context, rf *redis
 		return ctrl.Result{}, true, err
 	}
 	return ctrl.Result{RequeueAfter: r.resyncPeriod()}, true, nil
+}
+
+// masterNameChange reports a spec.sentinel.masterName that is not the name in force. The
+// schema lets the field be spelled out or removed later only as "<anything>.<metadata.name>" or
+// metadata.name (it cannot see the namespace or the status); status.masterName is the name the
+// sentinels monitor, and changing it would leave every client asking for a name nobody serves.
+func masterNameChange(rf *redisv1alpha1.RedisFailover) error {
+	spec, inForce := rf.Spec.Sentinel.MasterName, rf.Status.MasterName
+	if spec == "" || inForce == "" || spec == inForce {
+		return nil
+	}
+	return fmt.Errorf("spec.sentinel.masterName %q is not the master name in force %q (status.masterName): the sentinels monitor the master as %q and clients ask for it, so it cannot change; set spec.sentinel.masterName to %q or remove it (to use another name, create a new RedisFailover)",
+		spec, inForce, inForce, inForce)
 }
 
 // masterNameHolder returns the oldest other RedisFailover in rf's namespace with rf's master

@@ -109,9 +109,10 @@ func TestSecondRedisFailoverWithTheSameMasterNameGetsNothing(t *testing.T) {
 	})
 }
 
-// Unset, the master name is the resource's own name, so any number of RedisFailovers without
-// masterName share a namespace; a masterName equal to another's default name still conflicts.
-func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
+// Unset, the master name is "<namespace>.<name>", so any number of RedisFailovers without
+// masterName share a namespace (and a cluster); a masterName equal to another's default name
+// still conflicts.
+func TestMasterNameDefaultsToTheNamespacedName(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t)
 	for _, name := range []string{"alpha", "beta"} {
@@ -129,8 +130,8 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 			if ready == nil || ready.Reason == redisv1alpha1.ReasonMasterNameConflict {
 				return fmt.Errorf("%s: Ready = %+v, want a reconciled status without a conflict", name, ready)
 			}
-			if got.Status.MasterName != name {
-				return fmt.Errorf("%s: status.masterName = %q, want the resource's name", name, got.Status.MasterName)
+			if got.Status.MasterName != ns+"."+name {
+				return fmt.Errorf("%s: status.masterName = %q, want %s.%s", name, got.Status.MasterName, ns, name)
 			}
 			if n := ownedObjects(t, ns, name); n != 11 {
 				return fmt.Errorf("%s has %d objects, want 11", name, n)
@@ -140,7 +141,7 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 	}
 
 	gamma := newRedisFailover(ns, "gamma")
-	gamma.Spec.Sentinel.MasterName = "alpha"
+	gamma.Spec.Sentinel.MasterName = ns + ".alpha"
 	if err := k8s.Create(ctx, gamma); err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +158,37 @@ func TestMasterNameDefaultsToTheResourceName(t *testing.T) {
 	})
 	if n := ownedObjects(t, ns, "gamma"); n != 0 {
 		t.Errorf("%d objects were created for gamma, whose masterName is alpha's default name", n)
+	}
+
+	// The schema lets "<anything>.alpha" be spelled out on alpha (it cannot see the namespace):
+	// the operator refuses a name that is not the one in force and changes nothing.
+	got := &redisv1alpha1.RedisFailover{}
+	if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "alpha"}, got); err != nil {
+		t.Fatal(err)
+	}
+	got.Spec.Sentinel.MasterName = "elsewhere.alpha"
+	if err := k8s.Update(ctx, got); err != nil {
+		t.Fatalf("spelling out another namespace's name: %v", err)
+	}
+	poll.Eventually(t, 10*time.Second, "alpha to refuse the changed master name", func(context.Context) error {
+		if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "alpha"}, got); err != nil {
+			return err
+		}
+		ready := meta.FindStatusCondition(got.Status.Conditions, redisv1alpha1.ConditionReady)
+		if ready == nil || ready.Reason != redisv1alpha1.ReasonMasterNameChanged || !strings.Contains(ready.Message, `set spec.sentinel.masterName to "`+ns+`.alpha"`) {
+			return fmt.Errorf("alpha: Ready = %+v, want MasterNameChanged naming the name in force", ready)
+		}
+		if got.Status.MasterName != ns+".alpha" {
+			return fmt.Errorf("status.masterName = %q, want it kept", got.Status.MasterName)
+		}
+		return nil
+	})
+	var dep appsv1.Deployment
+	if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "rfs-alpha"}, &dep); err != nil {
+		t.Fatal(err)
+	}
+	if cmd := strings.Join(dep.Spec.Template.Spec.Containers[0].Command, " "); !strings.Contains(cmd, "--discover-master "+ns+".alpha ") {
+		t.Errorf("the sentinels' command changed with the refused name: %s", cmd)
 	}
 }
 

@@ -167,7 +167,11 @@ func conditions(h topology.Health, s topology.Spec, d topology.Decision) []metav
 func (r *RedisFailoverReconciler) setNotReady(ctx context.Context, rf *redisv1alpha1.RedisFailover, reason string, cause error) error {
 	before := rf.DeepCopy()
 	rf.Status.ObservedGeneration = rf.Generation
-	rf.Status.MasterName = rf.MasterName()
+	if rf.Status.MasterName == "" {
+		// Recorded once: it is the name in force from then on (a refused change of
+		// spec.sentinel.masterName must not slip in here).
+		rf.Status.MasterName = rf.MasterName()
+	}
 	meta.SetStatusCondition(&rf.Status.Conditions, metav1.Condition{Type: redisv1alpha1.ConditionReady, Status: metav1.ConditionFalse,
 		Reason: reason, Message: cause.Error(), ObservedGeneration: rf.Generation})
 	if err := r.Status().Patch(ctx, rf, client.MergeFrom(before)); err != nil {

@@ -107,14 +107,18 @@ scenario() {
 step "delete the master pod while the writer runs (the planned path)" scenario delete
 step "SIGKILL the master's redis-server while the writer runs (the unplanned path)" scenario sigkill
 
+# The name in force: "<namespace>.cache" for a new RedisFailover, "cache" for one a demo
+# created before that default.
+master_name=$(kubectl_local --namespace "${DEMO_NAMESPACE}" get rf cache -o jsonpath='{.status.masterName}')
+
 cat >&2 <<EOF_HELP
 
 How to connect (namespace ${DEMO_NAMESPACE}, password in Secret cache-auth, key "password"):
   export KUBECONFIG=${KUBECONFIG_LOCAL}
   PASSWORD=\$(kubectl -n ${DEMO_NAMESPACE} get secret cache-auth -o jsonpath='{.data.password}' | base64 -d)
-  # Sentinel-aware clients: sentinels at rfs-cache.${DEMO_NAMESPACE}.svc:26379, master name "cache" (the RedisFailover's name),
+  # Sentinel-aware clients: sentinels at rfs-cache.${DEMO_NAMESPACE}.svc:26379, master name "${master_name}" (status.masterName),
   # the same password for the sentinels and Redis. From a shell in the cluster:
-  kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfs-cache -p 26379 -a "\$PASSWORD" SENTINEL get-master-addr-by-name cache
+  kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfs-cache -p 26379 -a "\$PASSWORD" SENTINEL get-master-addr-by-name ${master_name}
   # Other clients: writes to Service rfrm-cache:6379 (the master), reads from rfrs-cache:6379 (replicas).
   kubectl -n ${DEMO_NAMESPACE} exec -it rfr-cache-0 -c redis -- redis-cli -h rfrm-cache -a "\$PASSWORD" SET hello world
   kubectl -n ${DEMO_NAMESPACE} get rf            # MASTER, READY, SENTINELS, AGE

@@ -60,15 +60,19 @@ func (s SentinelSettings) EffectiveQuorum() int32 {
 }
 
 // MasterName is the name the sentinels monitor the master under and clients ask them for:
-// spec.sentinel.masterName, or metadata.name when unset. metadata.name is unique in the
-// namespace, so by default no two failover groups share a name; sentinels of two groups that
-// reach each other's pods (a pod IP reused after a restart) would otherwise merge them. It has
-// no schema default because a default cannot be taken from metadata.name.
+// spec.sentinel.masterName; else the name in force, kept in status.masterName (a RedisFailover
+// created before the namespaced default keeps its metadata.name there); else, for a new one,
+// "<namespace>.<metadata.name>". The default is unique in the cluster: sentinels of two groups
+// that reach each other's pods (a pod IP reused after a restart) would otherwise merge them.
+// It has no schema default because a default cannot be taken from metadata.
 func (in *RedisFailover) MasterName() string {
-	if in.Spec.Sentinel.MasterName != "" {
+	switch {
+	case in.Spec.Sentinel.MasterName != "":
 		return in.Spec.Sentinel.MasterName
+	case in.Status.MasterName != "":
+		return in.Status.MasterName
 	}
-	return in.Name
+	return in.Namespace + "." + in.Name
 }
 
 // Schema defaults, repeated for objects that did not pass through the API server. The envtest

@@ -63,7 +63,7 @@ func TestAPIServerDefaultsMatchWithDefaults(t *testing.T) {
 	if s.Replicas != 3 || s.Quorum != nil || s.EffectiveQuorum() != 2 ||
 		s.DownAfterMilliseconds != 0 || s.EffectiveDownAfterMilliseconds() != 3000 ||
 		s.FailoverTimeout != 0 || s.EffectiveFailoverTimeout() != 10000 ||
-		s.ParallelSyncs != 0 || s.EffectiveParallelSyncs() != 1 || s.MasterName != "" || got.MasterName() != "no-spec" || s.Image != "" {
+		s.ParallelSyncs != 0 || s.EffectiveParallelSyncs() != 1 || s.MasterName != "" || got.MasterName() != ns+".no-spec" || s.Image != "" {
 		t.Errorf("sentinel defaults = %+v", s)
 	}
 	if got.Spec.Auth.Enabled() {

@@ -48,16 +48,20 @@ func TestEffectiveQuorum(t *testing.T) {
 	}
 }
 
-func TestMasterNameIsTheSpecOrTheResourceName(t *testing.T) {
+func TestMasterNameIsTheSpecTheStoredOneOrNamespaced(t *testing.T) {
 	for _, c := range []struct {
-		name, masterName, want string
+		name, masterName, stored, want string
 	}{
-		{"cache", "", "cache"},
-		{"cache", "mymaster", "mymaster"},
-		{"cache", "cache", "cache"},
+		{"cache", "", "", "ns.cache"},
+		{"cache", "mymaster", "", "mymaster"},
+		{"cache", "cache", "", "cache"},
+		// Created before the namespaced default: status keeps the name in force.
+		{"cache", "", "cache", "cache"},
+		{"cache", "", "ns.cache", "ns.cache"},
 	} {
 		rf := &redisv1alpha1.RedisFailover{ObjectMeta: metav1.ObjectMeta{Name: c.name, Namespace: "ns"}}
 		rf.Spec.Sentinel.MasterName = c.masterName
+		rf.Status.MasterName = c.stored
 		if got := rf.MasterName(); got != c.want {
 			t.Errorf("name %q masterName %q: MasterName() = %q, want %q", c.name, c.masterName, got, c.want)
 		}

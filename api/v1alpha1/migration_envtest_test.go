@@ -66,7 +66,7 @@ func TestSpotahomeManifestMigratesByChangingAPIVersion(t *testing.T) {
 		"sentinel.affinity":                       s.Affinity != nil,
 		"sentinel.tolerations and nodeSelector":   len(s.Tolerations) == 1 && s.NodeSelector["kubernetes.io/os"] == "linux",
 		"sentinel.serviceAccountName":             s.ServiceAccountName == "sentinel",
-		"sentinel master name is the resource's":  s.MasterName == "" && got.MasterName() == got.Name,
+		"sentinel master name is namespaced":      s.MasterName == "" && got.MasterName() == got.Namespace+"."+got.Name,
 		"sentinel timings default to typed field": s.EffectiveDownAfterMilliseconds() == 3000 && s.EffectiveFailoverTimeout() == 10000,
 	}
 	for field, ok := range checks {
@@ -76,7 +76,7 @@ func TestSpotahomeManifestMigratesByChangingAPIVersion(t *testing.T) {
 	}
 
 	// Clients that ask for spotahome's fixed "mymaster" keep working when the manifest spells it
-	// out (the default is now the resource's own name).
+	// out (the default is now "<namespace>.<name>").
 	keep := &unstructured.Unstructured{}
 	if err := yaml.Unmarshal(data, &keep.Object); err != nil {
 		t.Fatal(err)

@@ -48,9 +48,13 @@ const (
 	// customConfig quoting); the message says which field. Also a Warning Event.
 	ReasonInvalidSpec = "InvalidSpec"
 	// ReasonMasterNameConflict: an older RedisFailover in the namespace has the same master name
-	// (spec.sentinel.masterName, or metadata.name when unset), so the operator creates nothing for
+	// (spec.sentinel.masterName, or the default when unset), so the operator creates nothing for
 	// this one; the message names the other and the fix. Also a Warning Event, once per conflict.
 	ReasonMasterNameConflict = "MasterNameConflict"
+	// ReasonMasterNameChanged: spec.sentinel.masterName names another name than the one in force
+	// (status.masterName), which the sentinels monitor and clients ask for; nothing is applied
+	// until it is set back or removed. Also a Warning Event.
+	ReasonMasterNameChanged = "MasterNameChanged"
 	// ReasonSecretUnreadable: spec.auth's Secret cannot be read; the pods cannot start without it
 	// either. Also a Warning Event.
 	ReasonSecretUnreadable = "SecretUnreadable"

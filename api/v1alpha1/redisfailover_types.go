@@ -27,9 +27,10 @@ import (
 // The name becomes part of object names (rfr-<name>-0 and so on), so it must be a DNS label of at
 // most 48 characters.
 //
-// spec.sentinel.masterName is fixed at creation, and unset it means metadata.name: setting it
-// later is accepted only when it spells out the name in effect, and removing it only when that
-// name was metadata.name.
+// spec.sentinel.masterName is fixed at creation; unset, the name in force is status.masterName
+// ("<namespace>.<metadata.name>" for a new RedisFailover). It may be spelled out or removed
+// later only as that name: the schema checks what it can see (CEL has no metadata.namespace),
+// and the operator refuses the rest.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
@@ -40,7 +41,7 @@ import (
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 48",message="metadata.name must be at most 48 characters: it prefixes the StatefulSet rfr-<name> whose pods and revisions need room for their suffixes; choose a shorter name"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label (lowercase letters, digits and '-', no dots): it becomes part of Service names; choose a name without dots"
-// +kubebuilder:validation:XValidation:rule="((has(self.spec) && has(self.spec.sentinel) && has(self.spec.sentinel.masterName)) ? self.spec.sentinel.masterName : self.metadata.name) == ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? oldSelf.spec.sentinel.masterName : oldSelf.metadata.name)",fieldPath=".spec.sentinel.masterName",messageExpression="'spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as \"' + ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? oldSelf.spec.sentinel.masterName : oldSelf.metadata.name) + '\" and clients ask for it (unset means metadata.name); set it back to \"' + ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? oldSelf.spec.sentinel.masterName : oldSelf.metadata.name) + '\" or create a new RedisFailover to use another name'"
+// +kubebuilder:validation:XValidation:rule="((has(self.spec) && has(self.spec.sentinel) && has(self.spec.sentinel.masterName)) && (has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName))) ? self.spec.sentinel.masterName == oldSelf.spec.sentinel.masterName : ((has(self.spec) && has(self.spec.sentinel) && has(self.spec.sentinel.masterName)) ? (self.spec.sentinel.masterName == self.metadata.name || self.spec.sentinel.masterName.endsWith('.' + self.metadata.name)) : ((has(oldSelf.spec) && has(oldSelf.spec.sentinel) && has(oldSelf.spec.sentinel.masterName)) ? (oldSelf.spec.sentinel.masterName == self.metadata.name || oldSelf.spec.sentinel.masterName.endsWith('.' + self.metadata.name)) : true))",fieldPath=".spec.sentinel.masterName",message="spec.sentinel.masterName cannot change after creation: the sentinels monitor the master under the name in status.masterName and clients ask for it; it can only be spelled out or removed as that name. Set it back, or create a new RedisFailover to use another name"
 type RedisFailover struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

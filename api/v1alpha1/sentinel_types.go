@@ -68,10 +68,11 @@ type SentinelSettings struct {
 	ParallelSyncs int32 `json:"parallelSyncs,omitempty"`
 
 	// masterName is the name the sentinels monitor the master under and clients ask them for
-	// (SENTINEL GET-MASTER-ADDR-BY-NAME). Unset: the RedisFailover's metadata.name, which is
-	// unique in its namespace, so that two failover groups never share a name: sentinels that
-	// reach a pod of another group (a reused pod IP) merge the groups when the names match
-	// (spotahome #550). Set "mymaster" to keep spotahome's fixed name for migrated clients; the
+	// (SENTINEL GET-MASTER-ADDR-BY-NAME). Unset: "<namespace>.<metadata.name>", unique in the
+	// cluster, so that two failover groups never share a name: sentinels that reach a pod of
+	// another group (a reused pod IP) merge the groups when the names match (spotahome #550).
+	// A RedisFailover created before this default keeps the name in its status.masterName
+	// (metadata.name). Set "mymaster" to keep spotahome's fixed name for migrated clients; the
 	// operator refuses a second RedisFailover in the namespace with the same name. Reported in
 	// status.masterName. Fixed at creation (see the rule on RedisFailover): clients are
 	// configured with it.

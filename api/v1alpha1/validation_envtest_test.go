@@ -213,10 +213,11 @@ func TestImmutableFields(t *testing.T) {
 		want                 string
 	}{
 		{"port", "redis: {port: 6379}", "redis: {port: 6380}", "spec.redis.port cannot change after creation"},
-		{"masterName", "sentinel: {masterName: a}", "sentinel: {masterName: b}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as "a"`},
-		// Unset means metadata.name ("immutable-<letter>"): setting another name later changes it.
-		{"masterName set after creation", "", "sentinel: {masterName: b}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as "immutable-`},
-		{"masterName removed", "sentinel: {masterName: a}", "sentinel: {}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master as "a"`},
+		{"masterName", "sentinel: {masterName: a}", "sentinel: {masterName: b}", `spec.sentinel.masterName cannot change after creation: the sentinels monitor the master under the name in status.masterName`},
+		// Unset, the name in force is "<namespace>.immutable-<letter>" (or, created before the
+		// namespaced default, metadata.name): another name set later changes it.
+		{"masterName set after creation", "", "sentinel: {masterName: b}", `spec.sentinel.masterName cannot change after creation`},
+		{"masterName removed", "sentinel: {masterName: a}", "sentinel: {}", `spec.sentinel.masterName cannot change after creation`},
 		{"masterName removed with the sentinel section", "sentinel: {masterName: a}", "", `spec.sentinel.masterName cannot change after creation`},
 		{"emptyDir to pvc", "redis: {storage: {emptyDir: {}}}", pvc, "spec.redis.storage cannot switch between emptyDir and persistentVolumeClaim"},
 		{"pvc to emptyDir", pvc, "redis: {storage: {emptyDir: {}}}", "spec.redis.storage cannot switch between emptyDir and persistentVolumeClaim"},
@@ -339,5 +340,25 @@ func TestSentinelImagesAreAccepted(t *testing.T) {
 		if want := map[bool]string{true: "", false: row.image}[row.ignored]; got.Spec.Sentinel.SentinelImage() != want {
 			t.Errorf("sentinel image %s: SentinelImage() = %q, want %q", row.image, got.Spec.Sentinel.SentinelImage(), want)
 		}
+	}
+}
+
+// Spelling out the name in force, or removing it again, is no change: the schema lets it pass
+// (it cannot see the namespace, so any "<something>.<metadata.name>" passes; the operator
+// refuses one that is not status.masterName).
+func TestMasterNameMaySpellOutTheNameInForce(t *testing.T) {
+	ns := newNamespace(t)
+	ctx := context.Background()
+	obj := fromYAML(t, ns, "spelled", "")
+	if err := k8s.Create(ctx, obj); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	for _, update := range []string{"sentinel: {masterName: " + ns + ".spelled}", "", "sentinel: {masterName: spelled}", "sentinel: {}"} {
+		u := fromYAML(t, ns, "spelled", update)
+		u.SetResourceVersion(obj.GetResourceVersion())
+		if err := k8s.Update(ctx, u); err != nil {
+			t.Fatalf("update to %q: %v", update, err)
+		}
+		obj = u
 	}
 }

@@ -212,7 +212,8 @@ func sentinelTemplateHash(data map[string]string) string {
 	return hashData(restart)
 }
 
-var masterNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// 112 characters at most by default: a namespace (63), a dot and metadata.name (48).
+var masterNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
 func objectMeta(rf *redisv1alpha1.RedisFailover, name, component string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: rf.Namespace, Labels: objectLabels(rf, component)}

@@ -38,7 +38,7 @@ func mustRender(t *testing.T, rf *redisv1alpha1.RedisFailover) *ObjectSet {
 }
 
 // discoveryFlags are the flags of our sentinel for RedisFailover shop/cache (newRF).
-const discoveryFlags = " --discover-master cache --discover-sentinels rfs-cache-headless.shop.svc:26379" +
+const discoveryFlags = " --discover-master shop.cache --discover-sentinels rfs-cache-headless.shop.svc:26379" +
 	" --discover-redis rfr-cache.shop.svc:6379 --discover-settings /etc/sentinel/discovery.conf"
 
 func TestObjectsNamesLabelsAndSelectors(t *testing.T) {
@@ -114,7 +114,7 @@ func TestRedisStatefulSetDefaults(t *testing.T) {
 		t.Errorf("image = %q, want %q", redis.Image, redisv1alpha1.DefaultRedisImage)
 	}
 	// start.sh asks the sentinel Service for the master of this master name on every start.
-	if got, want := strings.Join(redis.Command, " "), "sh /etc/redis/start.sh /etc/redis/redis.conf /etc/redis-secret/password /run/redis/redis.conf (no spec.auth) 6379 rfs-cache 26379 cache"; got != want {
+	if got, want := strings.Join(redis.Command, " "), "sh /etc/redis/start.sh /etc/redis/redis.conf /etc/redis-secret/password /run/redis/redis.conf (no spec.auth) 6379 rfs-cache 26379 shop.cache"; got != want {
 		t.Errorf("command = %q, want %q", got, want)
 	}
 	if len(redis.Env) == 0 || redis.Env[0].Name != "POD_IP" || redis.Env[0].ValueFrom == nil || redis.Env[0].ValueFrom.FieldRef.FieldPath != "status.podIP" {
@@ -323,7 +323,7 @@ func TestObjectsNeedsASentinelImage(t *testing.T) {
 }
 
 func TestObjectsRefusesAnUnsafeMasterName(t *testing.T) {
-	for _, name := range []string{"my master", "m\nsentinel monitor x", "-m", strings.Repeat("m", 65)} {
+	for _, name := range []string{"my master", "m\nsentinel monitor x", "-m", strings.Repeat("m", 129)} {
 		_, err := Objects(newRF(func(rf *redisv1alpha1.RedisFailover) { rf.Spec.Sentinel.MasterName = name }), Options{SentinelImage: testSentinelImage})
 		if err == nil || !strings.Contains(err.Error(), "spec.sentinel.masterName") {
 			t.Errorf("masterName %q: err = %v, want a refusal naming spec.sentinel.masterName", name, err)

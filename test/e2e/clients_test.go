@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/test/docs"
 	"github.com/failover-dev/redis-failover-operator/test/e2e/framework"
 )
@@ -49,10 +50,11 @@ print("GOT " + master.get(os.environ["KEY"]).decode())
 }
 
 // TestDocumentedClientSettingsWork runs the ioredis, node-redis and redis-py settings of
-// docs/clients.md as written against a RedisFailover named as in the docs ("cache") with a
-// password: each finds the master through the sentinels and writes and reads a key. The one
-// change is the sentinel address: the test runs on the node, which reaches the sentinel Service
-// by its cluster IP, not by its cluster DNS name. (go-redis is the checking writer of every
+// docs/clients.md as written against a RedisFailover named as in the docs ("cache", master name
+// "default.cache": the default in the docs' namespace, spelled out since the test runs in a
+// namespace of its own) with a password: each finds the master through the sentinels and writes
+// and reads a key. The one change is the sentinel address: the test runs on the node, which
+// reaches the sentinel Service by its cluster IP, not by its cluster DNS name. (go-redis is the checking writer of every
 // other test; Jedis and Lettuce cannot be fetched here, docs/clients.md says so.)
 func TestDocumentedClientSettingsWork(t *testing.T) {
 	f := newFramework(t)
@@ -67,8 +69,8 @@ func TestDocumentedClientSettingsWork(t *testing.T) {
 	}
 	ns := f.CreateNamespace(t, "clients")
 	password := randomPassword(t)
-	const name = "cache" // as in the docs
-	createRedisFailover(t, f, ns, name, password)
+	const name, masterName = "cache", "default.cache" // as in the docs
+	createRedisFailover(t, f, ns, name, password, func(rf *redisv1alpha1.RedisFailover) { rf.Spec.Sentinel.MasterName = masterName })
 	waitReady(t, f, ns, name)
 	var svc corev1.Service
 	if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "rfs-" + name}, &svc); err != nil {

@@ -129,9 +129,13 @@ func randomPassword(t *testing.T) string {
 }
 
 // createRedisFailover creates a RedisFailover, with a password Secret when password is not "".
-func createRedisFailover(t *testing.T, f *framework.Framework, ns, name, password string) *redisv1alpha1.RedisFailover {
+// mutate, if any, changes the RedisFailover before it is created.
+func createRedisFailover(t *testing.T, f *framework.Framework, ns, name, password string, mutate ...func(*redisv1alpha1.RedisFailover)) *redisv1alpha1.RedisFailover {
 	t.Helper()
 	rf := &redisv1alpha1.RedisFailover{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	for _, m := range mutate {
+		m(rf)
+	}
 	if password != "" {
 		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-auth"},
 			StringData: map[string]string{"password": password}}

@@ -154,6 +154,16 @@ type steady struct {
 	master corev1.Pod
 }
 
+// masterName is the name the RedisFailover's sentinels monitor the master under (in force:
+// status.masterName, else the default).
+func (k *cluster) masterName(ctx context.Context) (string, error) {
+	rf := &redisv1alpha1.RedisFailover{}
+	if err := k.c.Get(ctx, client.ObjectKey{Namespace: k.ns, Name: k.name}, rf); err != nil {
+		return "", fmt.Errorf("reading RedisFailover %s/%s for its master name: %w", k.ns, k.name, err)
+	}
+	return rf.MasterName(), nil
+}
+
 func (k *cluster) checkSteady(ctx context.Context) (steady, error) {
 	var st steady
 	rf := &redisv1alpha1.RedisFailover{}

@@ -57,7 +57,11 @@ func runDemo(ctx context.Context, out io.Writer, k *cluster, scenario string) er
 		return err
 	}
 	defer w.Stop()
-	fmt.Fprintf(out, "writer: a go-redis FailoverClient on this host, through the sentinels (master name %q), one SET of a unique key every 10 ms\n", k.name)
+	name, err := k.masterName(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "writer: a go-redis FailoverClient on this host, through the sentinels (master name %q), one SET of a unique key every 10 ms\n", name)
 	if err := waitAck(ctx, w, time.Now().Add(2*time.Second)); err != nil {
 		return err
 	}

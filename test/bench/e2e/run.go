@@ -242,10 +242,14 @@ func (k *cluster) startWriter(ctx context.Context) (*checkwriter.Writer, error) 
 	if err != nil {
 		return nil, err
 	}
+	name, err := k.masterName(ctx)
+	if err != nil {
+		return nil, err
+	}
 	sctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	return checkwriter.Start(sctx, checkwriter.Options{SentinelAddrs: append([]string{svc}, pods...),
-		MasterName: k.name, Password: k.password, SentinelPassword: k.password})
+		MasterName: name, Password: k.password, SentinelPassword: k.password})
 }
 
 func waitAck(ctx context.Context, w *checkwriter.Writer, after time.Time) error {

@@ -99,7 +99,7 @@ func TestFailoverAlertFiresInPrometheus(t *testing.T) {
 		t.Fatalf("before any failover, alerts fire for %s: %v", ns, firing)
 	}
 
-	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-" + name, MasterName: name, Password: password})
+	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-" + name, MasterName: rf.MasterName(), Password: password})
 	var master corev1.Pod
 	if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: rf.Status.Master.Pod}, &master); err != nil {
 		t.Fatal(err)

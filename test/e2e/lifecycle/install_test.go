@@ -338,7 +338,7 @@ func startWriter(t *testing.T, f *framework.Framework) *framework.Writer {
 		t.Fatal(err)
 	}
 	return f.StartWriter(t, framework.WriterTarget{Namespace: quickNamespace, SentinelService: "rfs-" + quickName,
-		MasterName: quickName, Password: string(secret.Data["password"])})
+		MasterName: getRedisFailover(t, f).MasterName(), Password: string(secret.Data["password"])})
 }
 
 // chartWithExtraCRDField copies the chart and adds spec.upgradeCheck (a string) to its CRD, as a
