@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,13 +103,17 @@ func startServer(t *testing.T, binary, conf string, port int) {
 	}
 	cmd := exec.Command(path, conf)
 	cmd.Stdout, cmd.Stderr = log, log
+	// Its own process group, killed whole: a child it forked (the AOF rewrite that CONFIG SET
+	// appendonly yes starts) would otherwise outlive it and keep writing into the test's
+	// directory while the test removes it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 		_ = log.Close()
 		if t.Failed() {
