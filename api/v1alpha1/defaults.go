@@ -46,6 +46,18 @@ const (
 	DefaultParallelSyncs         = 1
 )
 
+// EffectiveMinReplicasToWrite is spec.redis.minReplicasToWrite, else 1 with three Redis nodes or
+// more and 0 with fewer. The schema cannot default one field from another.
+func (r RedisSettings) EffectiveMinReplicasToWrite() int32 {
+	if r.MinReplicasToWrite != nil {
+		return *r.MinReplicasToWrite
+	}
+	if r.Replicas >= 3 {
+		return 1
+	}
+	return 0
+}
+
 // EffectiveQuorum is spec.sentinel.quorum, else a customConfig line "quorum N", else a majority of spec.sentinel.replicas when unset.
 // The schema cannot default one field from another, so the majority is computed here and
 // reported in status.sentinels.quorum.

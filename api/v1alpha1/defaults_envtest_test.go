@@ -57,7 +57,7 @@ func TestAPIServerDefaultsMatchWithDefaults(t *testing.T) {
 	}
 	r, s := got.Spec.Redis, got.Spec.Sentinel
 	if r.Replicas != 3 || r.Image != redisv1alpha1.DefaultRedisImage || r.Port != 6379 ||
-		r.ReplBacklogSize.Cmp(resource.MustParse("16Mi")) != 0 || r.MinReplicasToWrite != 0 || r.MinReplicasMaxLag != 10 {
+		r.ReplBacklogSize.Cmp(resource.MustParse("16Mi")) != 0 || r.MinReplicasToWrite != nil || r.EffectiveMinReplicasToWrite() != 1 || r.MinReplicasMaxLag != 10 {
 		t.Errorf("redis defaults = %+v", r)
 	}
 	if s.Replicas != 3 || s.Quorum != nil || s.EffectiveQuorum() != 2 ||

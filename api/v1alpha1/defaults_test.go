@@ -82,3 +82,19 @@ func TestAuthKeyDefault(t *testing.T) {
 		t.Error("empty auth is enabled")
 	}
 }
+
+func TestMinReplicasToWriteIsOneFromThreeNodesUnlessSet(t *testing.T) {
+	for _, c := range []struct {
+		replicas int32
+		set      *int32
+		want     int32
+	}{
+		{1, nil, 0}, {2, nil, 0}, {3, nil, 1}, {5, nil, 1},
+		{3, ptr.To[int32](0), 0}, {5, ptr.To[int32](2), 2}, {2, ptr.To[int32](1), 1},
+	} {
+		r := redisv1alpha1.RedisSettings{Replicas: c.replicas, MinReplicasToWrite: c.set}
+		if got := r.EffectiveMinReplicasToWrite(); got != c.want {
+			t.Errorf("replicas %d, minReplicasToWrite %v: effective %d, want %d", c.replicas, c.set, got, c.want)
+		}
+	}
+}

@@ -76,12 +76,14 @@ type RedisSettings struct {
 	ReplBacklogSize *resource.Quantity `json:"replBacklogSize,omitempty"`
 
 	// minReplicasToWrite is min-replicas-to-write: the master refuses writes while fewer replicas
-	// are connected with a lag under minReplicasMaxLag. 0 disables the check. 1 with three or more
-	// replicas bounds the writes an isolated old master can accept.
-	// +kubebuilder:default=0
+	// are connected with a lag under minReplicasMaxLag. 0 disables the check. Unset: 1 when there
+	// are three Redis nodes or more (so that a master cut off from its replicas, which the
+	// sentinels replace, stops accepting writes within minReplicasMaxLag: the writes a split brain
+	// can lose are bounded by that window), 0 with fewer (a lone replica's restart would stop
+	// every write). The value in effect is RedisSettings.EffectiveMinReplicasToWrite().
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	MinReplicasToWrite int32 `json:"minReplicasToWrite"`
+	MinReplicasToWrite *int32 `json:"minReplicasToWrite,omitempty"`
 
 	// minReplicasMaxLag is min-replicas-max-lag in seconds.
 	// +kubebuilder:default=10

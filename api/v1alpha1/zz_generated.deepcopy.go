@@ -491,6 +491,11 @@ func (in *RedisSettings) DeepCopyInto(out *RedisSettings) {
 		x := (*in).DeepCopy()
 		*out = &x
 	}
+	if in.MinReplicasToWrite != nil {
+		in, out := &in.MinReplicasToWrite, &out.MinReplicasToWrite
+		*out = new(int32)
+		**out = **in
+	}
 	in.Storage.DeepCopyInto(&out.Storage)
 	in.Exporter.DeepCopyInto(&out.Exporter)
 	if in.CustomCommandRenames != nil {

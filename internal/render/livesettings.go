@@ -204,7 +204,7 @@ func RedisLiveSettings(rf *redisv1alpha1.RedisFailover) ([]DesiredSetting, error
 			return nil, err
 		}
 	}
-	if err := set("spec.redis.minReplicasToWrite", "min-replicas-to-write", strconv.Itoa(int(r.MinReplicasToWrite))); err != nil {
+	if err := set("spec.redis.minReplicasToWrite", "min-replicas-to-write", strconv.Itoa(int(r.EffectiveMinReplicasToWrite()))); err != nil {
 		return nil, err
 	}
 	if err := set("spec.redis.minReplicasMaxLag", "min-replicas-max-lag", strconv.Itoa(int(r.MinReplicasMaxLag))); err != nil {

@@ -350,7 +350,7 @@ func TestLiveSettingsLeavePodTemplateAlone(t *testing.T) {
 	base := mustRender(t, newRF())
 	live := mustRender(t, newRF(func(rf *redisv1alpha1.RedisFailover) {
 		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 100mb", "maxmemory-policy allkeys-lru", "timeout 30"}
-		rf.Spec.Redis.MinReplicasToWrite = 1
+		rf.Spec.Redis.MinReplicasToWrite = ptr.To[int32](1)
 		rf.Spec.Redis.MinReplicasMaxLag = 5
 	}))
 	if diff := cmp.Diff(base.RedisStatefulSet.Spec.Template, live.RedisStatefulSet.Spec.Template); diff != "" {
@@ -364,7 +364,7 @@ func TestLiveSettingsLeavePodTemplateAlone(t *testing.T) {
 func TestRedisLiveSettings(t *testing.T) {
 	rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
 		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"maxmemory 1mb", "databases 4", "maxmemory 2mb", "appendonly YES"}
-		rf.Spec.Redis.MinReplicasToWrite = 1
+		rf.Spec.Redis.MinReplicasToWrite = ptr.To[int32](1)
 	}).WithDefaults()
 	got, err := RedisLiveSettings(rf)
 	if err != nil {

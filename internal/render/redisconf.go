@@ -117,7 +117,7 @@ func redisConf(rf *redisv1alpha1.RedisFailover) (string, error) {
 		{"protected-mode", "no"},
 		{"dir", redisDataDir},
 		{"repl-backlog-size", strconv.FormatInt(backlog, 10)},
-		{"min-replicas-to-write", strconv.Itoa(int(r.MinReplicasToWrite))},
+		{"min-replicas-to-write", strconv.Itoa(int(r.EffectiveMinReplicasToWrite()))},
 		{"min-replicas-max-lag", strconv.Itoa(int(r.MinReplicasMaxLag))},
 		// Replicas refuse writes: a write to a replica would be lost on the next resync.
 		{"replica-read-only", "yes"},

@@ -25,7 +25,7 @@ func TestRenderedRedisConfLoadsInRealRedis(t *testing.T) {
 		r := &rf.Spec.Redis
 		r.Port = int32(port)
 		r.ReplBacklogSize = ptr.To(resource.MustParse("32Mi"))
-		r.MinReplicasToWrite = 1
+		r.MinReplicasToWrite = ptr.To[int32](1)
 		r.MinReplicasMaxLag = 5
 		r.CustomConfig = []redisv1alpha1.RedisConfigLine{
 			"maxclients 100",

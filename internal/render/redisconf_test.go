@@ -20,7 +20,7 @@ func renderRedisConf(t *testing.T, mutate func(*redisv1alpha1.RedisSettings)) (s
 func TestRedisConfOwnedDirectives(t *testing.T) {
 	conf, err := renderRedisConf(t, func(r *redisv1alpha1.RedisSettings) {
 		r.ReplBacklogSize = ptr.To(resource.MustParse("64Mi"))
-		r.MinReplicasToWrite = 1
+		r.MinReplicasToWrite = ptr.To[int32](1)
 		r.MinReplicasMaxLag = 5
 	})
 	if err != nil {

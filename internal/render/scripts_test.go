@@ -9,6 +9,8 @@ package render
 // "bind 127.0.0.1" line is appended so that nothing listens beyond loopback.
 
 import (
+	"k8s.io/utils/ptr"
+
 	"bytes"
 	"context"
 	"errors"
@@ -142,6 +144,8 @@ func hostRedisConf(t *testing.T, dir string, port int) string {
 	rf := newRF(func(rf *redisv1alpha1.RedisFailover) {
 		rf.Spec.Redis.Port = int32(port)
 		rf.Spec.Redis.CustomConfig = []redisv1alpha1.RedisConfigLine{"save \"\"", "appendonly no"}
+		// One process here stands for the master: no replica could acknowledge its writes.
+		rf.Spec.Redis.MinReplicasToWrite = ptr.To[int32](0)
 	}).WithDefaults()
 	conf, err := redisConf(rf)
 	if err != nil {
