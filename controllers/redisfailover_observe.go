@@ -12,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -29,6 +30,8 @@ type observation struct {
 	spec      topology.Spec
 	topology  topology.Topology
 	redisPods map[string]*corev1.Pod
+	// pods says which pods do not run and why (podsCondition), from the pods' own status.
+	pods metav1.Condition
 	// at is when the observation started: a master change it shows cannot be the result of a
 	// switchover requested after it.
 	at time.Time
@@ -81,6 +84,7 @@ func (r *RedisFailoverReconciler) observeOnce(ctx context.Context, rf *redisv1al
 		spec:      spec,
 		topology:  ask.topology(ctx, redisPods, sentinelPods),
 		redisPods: map[string]*corev1.Pod{},
+		pods:      podsCondition(redisPods, sentinelPods, updateRevision),
 		at:        at,
 	}
 	for i := range redisPods {

@@ -77,7 +77,7 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 	}
 
 	wasReady := meta.IsStatusConditionTrue(before.Status.Conditions, redisv1alpha1.ConditionReady)
-	for _, c := range conditions(h, o.spec, d) {
+	for _, c := range withPodsCause(conditions(h, o.spec, d), o.pods) {
 		c.ObservedGeneration = rf.Generation
 		meta.SetStatusCondition(&st.Conditions, c)
 	}
@@ -92,6 +92,11 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 		}
 	}
 	r.finishedSwitchoverEvent(rf, finished)
+	if prev := meta.FindStatusCondition(before.Status.Conditions, redisv1alpha1.ConditionPodsRunning); o.pods.Status == metav1.ConditionFalse &&
+		(prev == nil || prev.Status != metav1.ConditionFalse || prev.Message != o.pods.Message) {
+		// Once per new cause, not once per reconcile (the message holds no restart count).
+		r.event(rf, corev1.EventTypeWarning, o.pods.Reason, "Observe", o.pods.Message)
+	}
 	switch {
 	case h.Ready() && !wasReady:
 		r.event(rf, corev1.EventTypeNormal, redisv1alpha1.ReasonReady, "Observe", fmt.Sprintf("master %s, %d replicas in sync, %d/%d sentinels agree", h.Master, o.spec.Nodes-1, h.Agreeing, o.spec.Sentinels))
@@ -100,6 +105,18 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 		r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonNotReady, "Observe", ready.Message)
 	}
 	return nil
+}
+
+// withPodsCause adds PodsRunning to the conditions and, while pods do not run and the group is
+// not Ready, puts their cause in Ready: the pods' own words are the cause a user can act on,
+// "0 of 3 Redis nodes answer" is only its effect. Pure.
+func withPodsCause(conds []metav1.Condition, pods metav1.Condition) []metav1.Condition {
+	for i := range conds {
+		if conds[i].Type == redisv1alpha1.ConditionReady && conds[i].Status != metav1.ConditionTrue && pods.Status == metav1.ConditionFalse {
+			conds[i].Reason, conds[i].Message = pods.Reason, pods.Message
+		}
+	}
+	return append(conds, pods)
 }
 
 // conditions derives the four conditions. Ready's reason is the first thing that is wrong, in

@@ -36,6 +36,12 @@ const (
 	// Redis image, spec.sentinel.command, the sentinel exporter's sidecar settings); the message
 	// lists them. It does not affect Ready.
 	ConditionIgnoredFields = "IgnoredFields"
+	// ConditionPodsRunning is False when a Redis or sentinel pod does not run, with the cause in
+	// the pods' own words: the kubelet's reason as the condition's (ImagePullBackOff,
+	// CrashLoopBackOff with the container's last lines, Unschedulable with the scheduler's
+	// message, ...), or RolloutHalted when the pod of a new template is the one in trouble. While
+	// it is False, Ready carries the same reason and message.
+	ConditionPodsRunning = "PodsRunning"
 )
 
 // The reasons of these conditions are in reasons.go, with every Event reason.

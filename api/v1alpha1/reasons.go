@@ -51,6 +51,12 @@ const (
 	// (spec.sentinel.masterName, or the default when unset), so the operator creates nothing for
 	// this one; the message names the other and the fix. Also a Warning Event, once per conflict.
 	ReasonMasterNameConflict = "MasterNameConflict"
+	// ReasonPodsRunning: every Redis and sentinel pod runs (condition PodsRunning True).
+	ReasonPodsRunning = "PodsRunning"
+	// ReasonRolloutHalted: the pod restarted with a new pod template does not run, so the
+	// rollout went no further: the other pods still run the previous template, untouched. The
+	// message names the pod and its trouble; revert or fix the change. Also a Warning Event.
+	ReasonRolloutHalted = "RolloutHalted"
 	// ReasonMasterNameChanged: spec.sentinel.masterName names another name than the one in force
 	// (status.masterName), which the sentinels monitor and clients ask for; nothing is applied
 	// until it is set back or removed. Also a Warning Event.

@@ -640,3 +640,22 @@ func TestSentinelDiscoveryWiring(t *testing.T) {
 			other.SentinelConfigMap.Data[sentinelDiscoveryKey] != conf, hash(other) != hash(set))
 	}
 }
+
+func TestOurContainersTellWhyTheyFailed(t *testing.T) {
+	extra := corev1.Container{Name: "sidecar", Image: "example.com/sidecar:1"}
+	set := mustRender(t, newRF(func(rf *redisv1alpha1.RedisFailover) {
+		rf.Spec.Redis.ExtraContainers = []corev1.Container{extra}
+		rf.Spec.Redis.Exporter.Enabled = true
+	}))
+	for _, spec := range []corev1.PodSpec{set.RedisStatefulSet.Spec.Template.Spec, set.SentinelDeployment.Spec.Template.Spec} {
+		for _, c := range append(slices.Clone(spec.InitContainers), spec.Containers...) {
+			want := corev1.TerminationMessageFallbackToLogsOnError
+			if c.Name == extra.Name {
+				want = "" // the user's container keeps its own policy
+			}
+			if c.TerminationMessagePolicy != want {
+				t.Errorf("container %s: terminationMessagePolicy %q, want %q", c.Name, c.TerminationMessagePolicy, want)
+			}
+		}
+	}
+}

@@ -71,6 +71,18 @@ func defaultAffinity(selector map[string]string) *corev1.Affinity {
 
 // applyPodSettings copies the user's pod-level settings onto spec, falling back to the defaults
 // above where the user set nothing.
+// tellWhyContainersFail makes the last lines a container of ours wrote its termination message
+// when it fails without writing one (FallbackToLogsOnError): redis-server's "FATAL CONFIG FILE
+// ERROR" then reaches the pod's status, and from there the RedisFailover's PodsRunning
+// condition. Containers added through spec.*.extraContainers keep their own policy.
+func tellWhyContainersFail(spec *corev1.PodSpec) {
+	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range cs {
+			cs[i].TerminationMessagePolicy = corev1.TerminationMessageFallbackToLogsOnError
+		}
+	}
+}
+
 func applyPodSettings(spec *corev1.PodSpec, s redisv1alpha1.PodSettings, uid int64, selector map[string]string) {
 	spec.Affinity = s.Affinity.DeepCopy()
 	if spec.Affinity == nil {

@@ -126,6 +126,7 @@ func redisStatefulSet(rf *redisv1alpha1.RedisFailover, configHash string) *appsv
 		Volumes:        volumes,
 	}
 	applyPodSettings(&podSpec, r.PodSettings, redisUID, selector)
+	tellWhyContainersFail(&podSpec)
 	applyPodExtensions(&podSpec, r.PodExtensions)
 	applyUserScripts(&podSpec, rf)
 	// Set explicitly, so that the bound the preStop handover works within is visible.

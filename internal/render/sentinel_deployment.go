@@ -118,6 +118,7 @@ func sentinelDeployment(rf *redisv1alpha1.RedisFailover, prog program, configHas
 		Volumes:        volumes,
 	}
 	applyPodSettings(&podSpec, s.PodSettings, sentinelUID, selector)
+	tellWhyContainersFail(&podSpec)
 	applyPodExtensions(&podSpec, s.PodExtensions)
 	// The init container runs the Redis image, so the pod needs whatever pulls that image too.
 	for _, ref := range rf.Spec.Redis.ImagePullSecrets {
