@@ -45,7 +45,7 @@ var waitingTroubles = map[string]bool{
 
 // maxLines and maxMessage bound a crashed container's lines in a condition message.
 const (
-	maxLines   = 3
+	maxLines   = 4
 	maxMessage = 600
 )
 
@@ -103,7 +103,8 @@ func crashed(term *corev1.ContainerStateTerminated) string {
 	return msg
 }
 
-// lastLines is the last few non-empty lines of a container's termination message, joined.
+// lastLines is the last few non-empty lines of a container's termination message, joined: four,
+// redis-server's whole FATAL CONFIG FILE ERROR block.
 func lastLines(msg string) string {
 	var lines []string
 	for _, l := range strings.Split(msg, "\n") {

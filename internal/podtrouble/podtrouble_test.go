@@ -46,11 +46,11 @@ func TestExplain(t *testing.T) {
 			s.RestartCount = 3
 			s.LastTerminationState.Terminated = &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", Message: fatalConfig}
 			p.Status.ContainerStatuses = []corev1.ContainerStatus{s}
-		}), `rfr-cache-2 (container redis): CrashLoopBackOff: exit code 1: Reading the configuration file, at line 12 | >>> 'maxmemory "lots"' | argument must be a memory value`},
+		}), `rfr-cache-2 (container redis): CrashLoopBackOff: exit code 1: *** FATAL CONFIG FILE ERROR (Redis 7.0.15) *** | Reading the configuration file, at line 12 | >>> 'maxmemory "lots"' | argument must be a memory value`},
 		{"just crashed, before the back-off: told the same way", pod(func(p *corev1.Pod) {
 			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "redis", RestartCount: 4,
 				State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Message: fatalConfig}}}}
-		}), `rfr-cache-2 (container redis): CrashLoopBackOff: exit code 1: Reading the configuration file`},
+		}), `rfr-cache-2 (container redis): CrashLoopBackOff: exit code 1: *** FATAL CONFIG FILE ERROR`},
 		{"killed for memory", pod(func(p *corev1.Pod) {
 			s := waiting("redis", "CrashLoopBackOff", "")
 			s.RestartCount = 1
