@@ -124,6 +124,12 @@ func (c Client) SentinelView(ctx context.Context, addr, name string) (SentinelVi
 func (c Client) SentinelMonitor(ctx context.Context, addr, name, host string, port, quorum int, options []SentinelOption) error {
 	err := c.doSentinel(ctx, addr, func(ctx context.Context, sc *goredis.SentinelClient) error {
 		if err := sc.Monitor(ctx, name, host, strconv.Itoa(port), strconv.Itoa(quorum)).Err(); err != nil {
+			if strings.Contains(err.Error(), "Duplicate master name") {
+				// It monitors the name by now: it found the master by itself (discovery)
+				// between the observation and this call. The next reconcile compares its
+				// master and options like any other sentinel's.
+				return nil
+			}
 			return fmt.Errorf("SENTINEL MONITOR %s %s %d %d: %w", name, host, port, quorum, err)
 		}
 		return setOptions(ctx, sc, name, options)

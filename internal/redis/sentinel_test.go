@@ -31,6 +31,11 @@ func TestSentinelMonitorViewAndFailover(t *testing.T) {
 	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host(), master.Port(), 1, options); err != nil {
 		t.Fatal(err)
 	}
+	// A second MONITOR of the name (the sentinel found the master by itself meanwhile) is no
+	// error, and changes nothing: no reset of what the sentinel knows.
+	if err := c.SentinelMonitor(ctx, sentinel.Addr(), "rf-a", master.Host(), master.Port(), 1, nil); err != nil {
+		t.Fatalf("SENTINEL MONITOR of a name already monitored: %v", err)
+	}
 	view, err := c.SentinelView(ctx, sentinel.Addr(), "rf-a")
 	if err != nil {
 		t.Fatal(err)
