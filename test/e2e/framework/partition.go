@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -14,16 +15,17 @@ import (
 // PartitionPod cuts a pod off from every other pod and Service of the cluster, the way a network
 // partition between machines looks to it, while the node itself (this test process, the
 // kubelet's probes) still reaches it: iptables rules inside the pod's network namespace on the
-// node, entered through the PID of one of its containers. It returns the function that heals
-// the partition by removing the rules.
-func PartitionPod(ctx context.Context, ctrAddress string, pod *corev1.Pod, container string) (heal func(context.Context) error, err error) {
+// node, entered through the PID of one of its containers. It returns when the partition took
+// effect (just before its first blocking rule, so that what happened before it really happened
+// before the partition) and the function that heals it by removing the rules.
+func PartitionPod(ctx context.Context, ctrAddress string, pod *corev1.Pod, container string) (cut time.Time, heal func(context.Context) error, err error) {
 	pid, err := containerPID(ctx, ctrAddress, pod, container)
 	if err != nil {
-		return nil, err
+		return cut, nil, err
 	}
 	node, err := nodeAddressTowards(ctx, pod.Status.PodIP)
 	if err != nil {
-		return nil, err
+		return cut, nil, err
 	}
 	// A chain of our own, so that healing removes exactly what was added.
 	const chain = "E2E-PARTITION"
@@ -38,11 +40,14 @@ func PartitionPod(ctx context.Context, ctrAddress string, pod *corev1.Pod, conta
 		"-I OUTPUT 1 -j " + chain,
 	}
 	for _, rule := range script {
+		if strings.HasPrefix(rule, "-I INPUT") {
+			cut = time.Now()
+		}
 		if err := iptablesIn(ctx, pid, rule); err != nil {
-			return nil, fmt.Errorf("partitioning pod %s: %w", pod.Name, err)
+			return cut, nil, fmt.Errorf("partitioning pod %s: %w", pod.Name, err)
 		}
 	}
-	return func(ctx context.Context) error {
+	return cut, func(ctx context.Context) error {
 		for _, rule := range []string{"-D INPUT -j " + chain, "-D OUTPUT -j " + chain, "-F " + chain, "-X " + chain} {
 			if err := iptablesIn(ctx, pid, rule); err != nil {
 				return fmt.Errorf("healing the partition of pod %s: %w", pod.Name, err)
