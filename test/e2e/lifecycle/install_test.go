@@ -155,7 +155,7 @@ func TestInstallUpgradeUninstallAndKustomize(t *testing.T) {
 			}
 			// The test pod runs in the RedisFailover's namespace, where helm test --logs does not look.
 			logs := sh.run(t, time.Minute, fmt.Sprintf("kubectl --namespace %s logs %s-test-sentinels", quickNamespace, operatorRelease))
-			if !strings.Contains(logs, "OK: master "+quickName+" is ") {
+			if !strings.Contains(logs, "OK: master "+quickNamespace+"."+quickName+" is ") {
 				t.Fatalf("the helm test pod did not report the master:\n%s", logs)
 			}
 		}},
