@@ -77,8 +77,10 @@ func TestHaltedRolloutSaysWhereAndWhy(t *testing.T) {
 		if err := f.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "halted"}, cur); err != nil {
 			t.Fatal(err)
 		}
+		// A merge patch: the operator's status writes move the resourceVersion under an Update.
+		before := cur.DeepCopy()
 		cur.Spec.Redis.CustomConfig = lines
-		if err := f.Client.Update(ctx, cur); err != nil {
+		if err := f.Client.Patch(ctx, cur, client.MergeFrom(before)); err != nil {
 			t.Fatal(err)
 		}
 	}
