@@ -3,6 +3,7 @@ package sentinel
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -151,6 +152,44 @@ func TestDiscover(t *testing.T) {
 			}
 			if !strings.Contains(got.Reason, tc.reason) {
 				t.Errorf("reason %q does not say %q", got.Reason, tc.reason)
+			}
+		})
+	}
+}
+
+func TestParseDiscoverySettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, text  string
+		wantQuorum  int
+		wantOptions [][]string
+		wantRenames map[string]string
+		wantErr     string // substring; empty = no error
+	}{
+		{name: "quorum and options in file order", text: "quorum 2\ndown-after-milliseconds 3000\nfailover-timeout 10000\n",
+			wantQuorum: 2, wantOptions: [][]string{{"down-after-milliseconds", "3000"}, {"failover-timeout", "10000"}}, wantRenames: map[string]string{}},
+		{name: "comments and blank lines skipped", text: "# written by the operator\n\n  quorum 1  \n",
+			wantQuorum: 1, wantRenames: map[string]string{}},
+		{name: "rename-command is an option and a rename", text: "quorum 2\nrename-command config c0nf1g\n",
+			wantQuorum: 2, wantOptions: [][]string{{"rename-command", "config", "c0nf1g"}}, wantRenames: map[string]string{"CONFIG": "c0nf1g"}},
+		{name: "no quorum", text: "down-after-milliseconds 3000\n", wantErr: "no quorum line"},
+		{name: "quorum not a number", text: "quorum two\n", wantErr: `line 1: quorum "two": want a positive number`},
+		{name: "quorum zero", text: "quorum 0\n", wantErr: "want a positive number"},
+		{name: "option without a value", text: "quorum 2\nfailover-timeout\n", wantErr: "line 2"},
+		{name: "rename-command without its new name", text: "quorum 2\nrename-command CONFIG\n", wantErr: "rename-command takes a command and its new name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseDiscoverySettings("discovery.conf", tc.text)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "discovery.conf") {
+					t.Fatalf("error %v, want one naming the file and saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.quorum != tc.wantQuorum || !slices.EqualFunc(got.options, tc.wantOptions, slices.Equal) || !maps.Equal(got.renames, tc.wantRenames) {
+				t.Errorf("got quorum %d, options %q, renames %v; want %d, %q, %v", got.quorum, got.options, got.renames, tc.wantQuorum, tc.wantOptions, tc.wantRenames)
 			}
 		})
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -69,7 +68,8 @@ func TestHaltedRolloutSaysWhereAndWhy(t *testing.T) {
 	createRedisFailover(t, f, ns, "halted", "")
 	rf := waitReady(t, f, ns, "halted")
 	w := f.StartWriter(t, framework.WriterTarget{Namespace: ns, SentinelService: "rfs-halted", MasterName: rf.MasterName()})
-	before := podUIDsByName(t, f, ns, "halted")
+	redisPods := client.MatchingLabels{redisv1alpha1.LabelInstance: "halted", redisv1alpha1.LabelComponent: redisv1alpha1.ComponentRedis}
+	before := f.PodUIDs(ctx, t, ns, redisPods)
 
 	patch := func(lines ...redisv1alpha1.RedisConfigLine) {
 		t.Helper()
@@ -90,23 +90,21 @@ func TestHaltedRolloutSaysWhereAndWhy(t *testing.T) {
 		[]string{"the rollout of the new pod template halted at rfr-halted-", "FATAL CONFIG FILE ERROR", "the 2 pod(s) on the previous template were not touched"})
 	t.Logf("halted: %s", cond.Message)
 	waitEvent(t, f, ns, "halted", redisv1alpha1.ReasonRolloutHalted, "halted at")
-	// Only the canary was replaced; give the rollout time to (wrongly) take a second pod.
-	time.Sleep(10 * time.Second)
-	after := podUIDsByName(t, f, ns, "halted")
-	replaced := 0
-	for name, uid := range before {
-		if after[name] != uid {
-			replaced++
-		}
-	}
-	if replaced != 1 {
-		t.Errorf("%d Redis pods replaced by the bad template, want only the canary", replaced)
+	// Only the canary was replaced when the rollout halted.
+	untouched := unchangedPods(before, f.PodUIDs(ctx, t, ns, redisPods))
+	if len(untouched) != len(before)-1 {
+		t.Errorf("%d of %d Redis pods kept by the bad template's rollout, want all but the canary", len(untouched), len(before))
 	}
 
 	w.Mark("customConfig reverted")
 	patch()
 	waitReady(t, f, ns, "halted")
 	waitCondition(t, f, ns, "halted", redisv1alpha1.ConditionPodsRunning, []string{redisv1alpha1.ReasonPodsRunning}, nil)
+	// The revert is the old template again, so the pods the rollout never reached are still the
+	// same pods now: none of them was replaced while it stood halted, nor by the revert.
+	if kept := unchangedPods(before, f.PodUIDs(ctx, t, ns, redisPods)); !slices.Equal(kept, untouched) {
+		t.Errorf("pods kept through the halted rollout and its revert: %v, want %v", kept, untouched)
+	}
 	w.WaitWritesAfter(ctx, time.Now(), time.Minute)
 	w.StopAndVerify(ctx)
 }
@@ -139,16 +137,14 @@ func waitCondition(t *testing.T, f *framework.Framework, ns, name, typ string, r
 	return got
 }
 
-func podUIDsByName(t *testing.T, f *framework.Framework, ns, instance string) map[string]types.UID {
-	t.Helper()
-	var pods corev1.PodList
-	if err := f.Client.List(t.Context(), &pods, client.InNamespace(ns), client.MatchingLabels{
-		redisv1alpha1.LabelInstance: instance, redisv1alpha1.LabelComponent: redisv1alpha1.ComponentRedis}); err != nil {
-		t.Fatal(err)
+// unchangedPods names, sorted, the pods of before still there with the same UID in after.
+func unchangedPods(before, after map[string]types.UID) []string {
+	var kept []string
+	for name, uid := range before {
+		if after[name] == uid {
+			kept = append(kept, name)
+		}
 	}
-	uids := map[string]types.UID{}
-	for _, p := range pods.Items {
-		uids[p.Name] = p.UID
-	}
-	return uids
+	slices.Sort(kept)
+	return kept
 }

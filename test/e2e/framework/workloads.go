@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -57,4 +58,19 @@ func (f *Framework) WaitForPodReady(ctx context.Context, t testing.TB, namespace
 		return false, fmt.Errorf("phase %s, conditions %s", pod.Status.Phase, podConditions(&pod))
 	})
 	return &pod
+}
+
+// PodUIDs maps each pod the selector matches to its UID: a pod replaced under the same name
+// (a StatefulSet's) shows as a new UID.
+func (f *Framework) PodUIDs(ctx context.Context, t testing.TB, namespace string, selector client.MatchingLabels) map[string]types.UID {
+	t.Helper()
+	var pods corev1.PodList
+	if err := f.Client.List(ctx, &pods, client.InNamespace(namespace), selector); err != nil {
+		t.Fatalf("listing pods %v in %s: %v", selector, namespace, err)
+	}
+	uids := map[string]types.UID{}
+	for _, p := range pods.Items {
+		uids[p.Name] = p.UID
+	}
+	return uids
 }

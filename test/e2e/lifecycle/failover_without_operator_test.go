@@ -12,7 +12,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
@@ -72,7 +71,7 @@ func TestSentinelsFailOverWhileTheOperatorIsDown(t *testing.T) {
 
 	// Every sentinel pod deleted: the Deployment brings up new ones with empty configs.
 	sentinelSel := client.MatchingLabels{redisv1alpha1.LabelInstance: name, redisv1alpha1.LabelComponent: redisv1alpha1.ComponentSentinel}
-	oldSentinels := podUIDs(t, f, ns, sentinelSel)
+	oldSentinels := f.PodUIDs(t.Context(), t, ns, sentinelSel)
 	if err := f.Client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(ns), sentinelSel); err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +141,8 @@ func TestSentinelsFailOverWhileTheOperatorIsDown(t *testing.T) {
 	w.StopAndVerify(ctx) // fails the test for every acknowledged write missing on the final master
 }
 
+// waitRedisFailoverReady waits for the Ready condition at the current generation, with a master
+// in status, and returns the object.
 func waitRedisFailoverReady(t *testing.T, f *framework.Framework, ns, name string) *redisv1alpha1.RedisFailover {
 	t.Helper()
 	rf := &redisv1alpha1.RedisFailover{}
@@ -162,19 +163,6 @@ func pod(t *testing.T, f *framework.Framework, ns, name string) *corev1.Pod {
 		t.Fatal(err)
 	}
 	return &p
-}
-
-func podUIDs(t *testing.T, f *framework.Framework, ns string, sel client.MatchingLabels) map[string]types.UID {
-	t.Helper()
-	var list corev1.PodList
-	if err := f.Client.List(t.Context(), &list, client.InNamespace(ns), sel); err != nil {
-		t.Fatal(err)
-	}
-	uids := map[string]types.UID{}
-	for _, p := range list.Items {
-		uids[p.Name] = p.UID
-	}
-	return uids
 }
 
 func sentinelIPs(t *testing.T, f *framework.Framework, ns string, sel client.MatchingLabels) []string {

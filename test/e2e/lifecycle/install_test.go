@@ -14,7 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -174,7 +173,7 @@ func TestInstallUpgradeUninstallAndKustomize(t *testing.T) {
 			if strings.TrimSpace(got) != "kept" {
 				t.Fatalf("spec.%s after the upgrade reads %q, want \"kept\": the upgraded CRD did not reach the API server", upgradeField, got)
 			}
-			waitReady(t, f)
+			waitRedisFailoverReady(t, f, quickNamespace, quickName)
 			// Back to the real chart for the steps that follow (the field goes first, so that
 			// nothing stored depends on it).
 			sh.run(t, time.Minute, fmt.Sprintf(`kubectl --namespace %s patch redisfailover %s --type merge -p '{"spec":{"%s":null}}'`, quickNamespace, quickName, upgradeField))
@@ -218,7 +217,7 @@ func TestInstallUpgradeUninstallAndKustomize(t *testing.T) {
 				}
 				return now.UID != svc.UID, nil
 			})
-			waitReady(t, f)
+			waitRedisFailoverReady(t, f, quickNamespace, quickName)
 			// Removing only the operator, as config/default's kustomization documents (delete -k
 			// config/default would delete the CRD and every RedisFailover with it).
 			// config/manager holds the namespace, which takes the namespaced RBAC objects with it:
@@ -236,7 +235,7 @@ func TestInstallUpgradeUninstallAndKustomize(t *testing.T) {
 		{"the quick start's install adopts the RedisFailover again, and nothing acknowledged was lost", func(t *testing.T) {
 			writer.Mark("helm install again")
 			sh.run(t, 4*time.Minute, q.install)
-			waitReady(t, f)
+			waitRedisFailoverReady(t, f, quickNamespace, quickName)
 			checkPodsKept(t, f, pods)
 			writer.WaitWritesAfter(ctx, time.Now(), time.Minute)
 			writer.StopAndVerify(ctx) // fails the test for every acknowledged write missing on the master
@@ -288,31 +287,10 @@ func masterPod(t *testing.T, f *framework.Framework, rf *redisv1alpha1.RedisFail
 	return &p
 }
 
-// waitReady waits for the Ready condition of the quick start's RedisFailover, judged on the
-// current generation.
-func waitReady(t *testing.T, f *framework.Framework) {
-	t.Helper()
-	framework.WaitFor(t.Context(), t, 4*time.Minute, "RedisFailover "+quickNamespace+"/"+quickName+" Ready", func(ctx context.Context) (bool, error) {
-		rf := &redisv1alpha1.RedisFailover{}
-		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: quickNamespace, Name: quickName}, rf); err != nil {
-			return false, err
-		}
-		c := meta.FindStatusCondition(rf.Status.Conditions, redisv1alpha1.ConditionReady)
-		return c != nil && c.Status == "True" && c.ObservedGeneration == rf.Generation, nil
-	})
-}
-
 func redisPodUIDs(t *testing.T, f *framework.Framework) map[string]types.UID {
 	t.Helper()
-	var list corev1.PodList
-	if err := f.Client.List(t.Context(), &list, client.InNamespace(quickNamespace), client.MatchingLabels{
-		redisv1alpha1.LabelInstance: quickName, redisv1alpha1.LabelComponent: redisv1alpha1.ComponentRedis}); err != nil {
-		t.Fatal(err)
-	}
-	uids := map[string]types.UID{}
-	for _, p := range list.Items {
-		uids[p.Name] = p.UID
-	}
+	uids := f.PodUIDs(t.Context(), t, quickNamespace, client.MatchingLabels{
+		redisv1alpha1.LabelInstance: quickName, redisv1alpha1.LabelComponent: redisv1alpha1.ComponentRedis})
 	if len(uids) == 0 {
 		t.Fatal("no Redis pods in the quick start's namespace")
 	}
