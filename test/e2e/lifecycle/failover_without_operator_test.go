@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -131,11 +132,31 @@ func TestSentinelsFailOverWhileTheOperatorIsDown(t *testing.T) {
 		promoted, promotedAt.Sub(killed).Round(time.Millisecond), rf.Spec.Sentinel.DownAfterMilliseconds,
 		w.LongestGap(killed, time.Time{}).Duration().Round(time.Millisecond))
 
-	// The operator returns: it adopts the sentinels' master instead of undoing it.
+	// The operator returns: it adopts the sentinels' master instead of undoing it. Until its
+	// first reconcile, status still holds what it wrote before it went down (Ready, the old
+	// master), so the wait is for status to name the sentinels' choice, not for Ready alone.
 	scale(1)
+	framework.WaitFor(ctx, t, 3*time.Minute, "the returned operator to report the sentinels' master", func(ctx context.Context) (bool, error) {
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, rf); err != nil {
+			return false, err
+		}
+		if rf.Status.Master == nil {
+			return false, errors.New("status names no master")
+		}
+		var p corev1.Pod
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: rf.Status.Master.Pod}, &p); err != nil {
+			return false, err
+		}
+		if p.Status.PodIP != promoted {
+			return false, fmt.Errorf("status names %s (%s) as master, the sentinels chose %s", p.Name, p.Status.PodIP, promoted)
+		}
+		return true, nil
+	})
 	rf = waitRedisFailoverReady(t, f, ns, name)
-	if got := pod(t, f, ns, rf.Status.Master.Pod).Status.PodIP; got != promoted {
-		t.Errorf("after the operator returned, status names %s (%s) as master, the sentinels chose %s", rf.Status.Master.Pod, got, promoted)
+	for _, ip := range sentinelIPs(t, f, ns, sentinelSel) {
+		if named, err := sentinelMaster(ctx, ip, rf.MasterName()); err != nil || named != promoted {
+			t.Errorf("after the operator returned, sentinel %s names %q (err %v), want the master it chose, %s: the operator undid the failover", ip, named, err, promoted)
+		}
 	}
 	w.WaitWritesAfter(ctx, time.Now(), time.Minute)
 	w.StopAndVerify(ctx) // fails the test for every acknowledged write missing on the final master
