@@ -27,10 +27,10 @@ kubectl_local --namespace "${OPERATOR_NAMESPACE}" get deployment,pods -o wide
 # The sample of config/samples, with the data on an emptyDir: the local cluster has no volume
 # provisioner. The password is random and lives only in the Secret.
 apply_sample() {
-  kubectl_local create namespace "${DEMO_NAMESPACE}" --dry-run=client -o yaml | kubectl_local apply -f -
+  kubectl_local create namespace "${DEMO_NAMESPACE}" --dry-run=client -o yaml | kubectl_local apply -f - || return
   if ! kubectl_local --namespace "${DEMO_NAMESPACE}" get secret cache-auth >/dev/null 2>&1; then
     kubectl_local --namespace "${DEMO_NAMESPACE}" create secret generic cache-auth \
-      --from-literal=password="$(openssl rand -hex 16)"
+      --from-literal=password="$(openssl rand -hex 16)" || return
   fi
   kubectl_local --namespace "${DEMO_NAMESPACE}" apply -f - <<'YAML'
 apiVersion: redis.failover.dev/v1alpha1
@@ -64,11 +64,18 @@ kubectl_local --namespace "${DEMO_NAMESPACE}" get pods,services -o wide
 log "status:"
 kubectl_local --namespace "${DEMO_NAMESPACE}" get redisfailover cache -o jsonpath='{.status}' | jq .
 
+# The name in force: "<namespace>.cache" for a new RedisFailover, "cache" for one a demo
+# created before that default.
+master_name=$(kubectl_local --namespace "${DEMO_NAMESPACE}" get rf cache -o jsonpath='{.status.masterName}')
+[[ -n "${master_name}" ]] || die "RedisFailover ${DEMO_NAMESPACE}/cache is Ready but its status names no masterName"
+
 # The same check the e2e suite runs: a go-redis FailoverClient inside the cluster writes through
 # the sentinels and reads the key back on every replica.
+# Every command here and in scenario ends the function on failure by itself (|| return): step runs
+# it as part of an || list, where bash ignores set -e inside functions.
 smoke_test() {
-  kubectl_local --namespace "${DEMO_NAMESPACE}" delete pod smoke-test --ignore-not-found --wait=true >/dev/null
-  kubectl_local --namespace "${DEMO_NAMESPACE}" apply -f - <<YAML
+  kubectl_local --namespace "${DEMO_NAMESPACE}" delete pod smoke-test --ignore-not-found --wait=true >/dev/null || return
+  kubectl_local --namespace "${DEMO_NAMESPACE}" apply -f - <<YAML || return
 apiVersion: v1
 kind: Pod
 metadata:
@@ -79,12 +86,15 @@ spec:
   - name: client
     image: ${OPERATOR_IMAGE}
     imagePullPolicy: IfNotPresent
-    args: [smoke-test, --sentinel, rfs-cache:26379, --master-name, cache]
+    args: [smoke-test, --sentinel, rfs-cache:26379, --master-name, ${master_name}]
     env:
     - name: REDIS_PASSWORD
       valueFrom: {secretKeyRef: {name: cache-auth, key: password}}
 YAML
-  kubectl_local --namespace "${DEMO_NAMESPACE}" wait --for=jsonpath='{.status.phase}'=Succeeded pod/smoke-test --timeout=2m
+  if ! kubectl_local --namespace "${DEMO_NAMESPACE}" wait --for=jsonpath='{.status.phase}'=Succeeded pod/smoke-test --timeout=2m; then
+    kubectl_local --namespace "${DEMO_NAMESPACE}" logs smoke-test >&2
+    return 1
+  fi
   kubectl_local --namespace "${DEMO_NAMESPACE}" logs smoke-test
 }
 step "write through the sentinels, read back on every replica" smoke_test
@@ -100,16 +110,14 @@ show_rf() {
     --field-selector "involvedObject.kind=RedisFailover" | tail -n 12
 }
 scenario() {
+  local rc=0
   KUBECONFIG="${KUBECONFIG_LOCAL}" "${REPO}/.local/demo-timeline" demo -namespace "${DEMO_NAMESPACE}" -name cache \
-    -secret cache-auth -scenario "$1" -ctr-address "${CONTAINERD_SOCK}"
+    -secret cache-auth -scenario "$1" -ctr-address "${CONTAINERD_SOCK}" || rc=$?
   show_rf
+  return "${rc}"
 }
 step "delete the master pod while the writer runs (the planned path)" scenario delete
 step "SIGKILL the master's redis-server while the writer runs (the unplanned path)" scenario sigkill
-
-# The name in force: "<namespace>.cache" for a new RedisFailover, "cache" for one a demo
-# created before that default.
-master_name=$(kubectl_local --namespace "${DEMO_NAMESPACE}" get rf cache -o jsonpath='{.status.masterName}')
 
 cat >&2 <<EOF_HELP
 

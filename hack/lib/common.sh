@@ -15,7 +15,9 @@ warn() { printf '%s WARNING: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die()  { printf '%s ERROR: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; exit 1; }
 
 # step NAME CMD...: runs CMD, printing the step's name and how long it took; a failing CMD fails
-# the script with the step named, so a long log ends with the part that broke.
+# the script with the step named, so a long log ends with the part that broke. CMD runs as part
+# of an || list, where bash ignores set -e: a shell function given to step must end itself on a
+# failing command (|| return), or the step sees only its last command's status.
 step() {
   local name="$1"; shift
   local start rc=0

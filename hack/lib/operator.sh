@@ -15,6 +15,6 @@ install_operator() {
     "${REPO}/charts/redis-failover-operator" --namespace "${OPERATOR_NAMESPACE}" --create-namespace \
     --set "image.repository=${OPERATOR_IMAGE%:*}" --set "image.tag=${OPERATOR_IMAGE##*:}" \
     --set "sentinelImplementation=${impl}" \
-    --set-string "podAnnotations.run=$(date +%s%N)" --wait --timeout 3m
+    --set-string "podAnnotations.run=$(date +%s%N)" --wait --timeout 3m || return
   kubectl_local --namespace "${OPERATOR_NAMESPACE}" rollout status "deployment/${OPERATOR_RELEASE}" --timeout 2m
 }

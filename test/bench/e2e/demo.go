@@ -121,6 +121,10 @@ func runDemo(ctx context.Context, out io.Writer, k *cluster, scenario string) er
 		}
 	}
 	fmt.Fprintf(out, "acknowledged writes lost: %d of %d, checked on the final master %s\n", len(v.Lost), v.Checked, v.Master)
+	if len(v.Lost) > 0 {
+		// The demo shows the promise, so a broken one fails make demo instead of scrolling by.
+		return fmt.Errorf("%s: %d acknowledged writes lost (of %d), checked on the final master %s", sc.fault, len(v.Lost), v.Checked, v.Master)
+	}
 	return nil
 }
 
