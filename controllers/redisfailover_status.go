@@ -136,6 +136,9 @@ func conditions(h topology.Health, s topology.Spec, d topology.Decision) []metav
 	default:
 		master.Status, master.Reason = metav1.ConditionFalse, redisv1alpha1.ReasonMultipleMasters
 		master.Message = fmt.Sprintf("%s all report role master; the operator keeps %q and demotes the others", strings.Join(h.Masters, ", "), d.Master)
+		if d.Master == "" {
+			master.Message = fmt.Sprintf("%s all report role master; %s", strings.Join(h.Masters, ", "), d.Waiting)
+		}
 	}
 
 	replicas := metav1.Condition{Type: redisv1alpha1.ConditionReplicasInSync}

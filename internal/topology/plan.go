@@ -109,7 +109,8 @@ type Decision struct {
 //     the sentinels' own failover; otherwise ask them to fail over (SENTINEL FAILOVER, which
 //     needs no pause or catch-up for a node that takes no writes). If the sentinels know no
 //     live replica to promote, rule 4 decides by evidence instead. If it does not answer,
-//     wait for the sentinels' failover.
+//     wait for the sentinels' failover. If it is terminating while a sentinel already names
+//     another node that answers as master, a handover is half-way: wait for the sentinels.
 //  3. Otherwise the master is chosen by evidence among the nodes that say they are masters:
 //     the most sentinel votes, then the highest replication offset, then the lowest ordinal. Pod
 //     age never counts. Without any sentinel vote this waits until every node answers. The other
@@ -173,10 +174,32 @@ func heal(t Topology, s Spec) Decision {
 	return p
 }
 
+// namedSuccessor is the node, other than old, that reports role master while at least one
+// sentinel names it: the replica a sentinel promoted in place of old.
+func namedSuccessor(t Topology, v SentinelVerdict, old Node) (Node, bool) {
+	for _, n := range t.Nodes {
+		if n.Pod != old.Pod && !n.Terminating && n.IsMaster() && v.Votes[n.Addr()] > 0 {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
 func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bool) {
 	if v.Agreed(s.Quorum) {
 		chosen, isPod := t.NodeAt(v.LeadingHost, v.LeadingPort)
 		switch {
+		case isPod && chosen.IsMaster() && chosen.Terminating:
+			// A graceful handover caught half-way: the leading sentinel has promoted a replica
+			// and names it, the others still name the old master, which is going away and still
+			// answers as master. Demoting the promoted node now would undo the handover the
+			// preStop hook asked for; the sentinels converge within a hello period.
+			if successor, ok := namedSuccessor(t, v, chosen); ok {
+				p.Waiting = fmt.Sprintf("%d sentinels name %s, which is terminating, and %d name %s, which reports role master: a handover is under way; waiting for the sentinels to agree",
+					v.LeadingVotes, chosen.Pod, v.Votes[successor.Addr()], successor.Pod)
+				return Node{}, false
+			}
+			return chosen, true
 		case isPod && chosen.IsMaster():
 			return chosen, true
 		case isPod && chosen.Reachable() && sentinelsCanRecover(t) && sentinelsSeeDown(t, v):

@@ -433,6 +433,35 @@ func TestPlan(t *testing.T) {
 				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
 			},
 		},
+		{
+			// The demo's graceful deletion caught this: one sentinel had switched to the promoted
+			// replica, two still named the old master, which still answered as master while its
+			// preStop hook waited. Demoting the promoted node would undo the handover.
+			name: "a handover half-way (a quorum still names the terminating master, one sentinel the promoted one): wait, demote nobody",
+			topology: func() Topology {
+				t := Topology{
+					Nodes: []Node{master(0, 900, "master"), master(1, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
+					Sentinels: []Sentinel{sentinelNaming(0, ip(1), ip(0), ip(2)),
+						sentinelNaming(1, ip(0), ip(1), ip(2)), sentinelNaming(2, ip(0), ip(1), ip(2))},
+				}
+				t.Nodes[0].Terminating = true
+				return t
+			}(),
+			wantWaiting: true,
+		},
+		{
+			name: "a quorum names a terminating master and no sentinel names another: it stays the master",
+			topology: func() Topology {
+				t := Topology{
+					Nodes:     []Node{master(0, 900, "master"), master(1, 100, "replica"), replica(2, ip(0), port, 900, "replica")},
+					Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+				}
+				t.Nodes[0].Terminating = true
+				return t
+			}(),
+			wantMaster: "rfr-a-0",
+			want:       []Action{{Kind: ReplicaOf, Node: "rfr-a-1", Master: "rfr-a-0"}},
+		},
 		// Rule 6, the rollout of a new pod template: only from a healthy, quiet RedisFailover.
 		{name: "rollout: nothing outdated", topology: healthy(), wantMaster: "rfr-a-0"},
 		{name: "rollout: replicas first, highest ordinal first", topology: healthy(0, 1, 2), wantMaster: "rfr-a-0",
