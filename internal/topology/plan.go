@@ -190,9 +190,9 @@ func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bo
 		chosen, isPod := t.NodeAt(v.LeadingHost, v.LeadingPort)
 		switch {
 		case isPod && chosen.IsMaster() && chosen.Terminating:
-			// A graceful handover caught half-way: the leading sentinel has promoted a replica
-			// and names it, the others still name the old master, which is going away and still
-			// answers as master. Demoting the promoted node now would undo the handover the
+			// A graceful handover caught half-way: the sentinel that ran the failover has
+			// promoted a replica and names it, the others still name the old master, which is
+			// going away and still answers as master. Demoting the promoted node now would undo the handover the
 			// preStop hook asked for; the sentinels converge within a hello period.
 			if successor, ok := namedSuccessor(t, v, chosen); ok {
 				p.Waiting = fmt.Sprintf("%d sentinels name %s, which is terminating, and %d name %s, which reports role master: a handover is under way; waiting for the sentinels to agree",
