@@ -51,7 +51,7 @@ stop_processes() {
     # cluster also names the scratch folder (its kubeconfig) and is not ours to stop.
     case "${cmd}" in
       "${BIN}/etcd "*|"${BIN}/kube-apiserver "*|"${BIN}/kube-controller-manager "*|"${BIN}/kube-scheduler "*|\
-      "${BIN}/kubelet "*|"${BIN}/kube-proxy "*|"containerd --config ${STATE}/"*)
+      "${BIN}/kubelet "*|"${BIN}/kube-proxy "*|"${BIN}/local-volumes "*|"containerd --config ${STATE}/"*)
         log "    stopping unrecorded process ${pid}: ${cmd:0:100}"
         kill -TERM "${pid}" 2>/dev/null && orphans+=("${pid}") ;;
     esac
@@ -205,7 +205,8 @@ restore_host() {
 remove_scratch() {
   # Certificates, the kubeconfig and containerd's image store survive a down: the next up reuses
   # them (no re-import). Everything that describes the running cluster goes.
-  rm -rf "${STATE}/etcd" "${STATE}/kubelet" "${STATE}/cni" "${STATE}/pod-logs" "${STATE}/runc" \
+  # The volumes' folders go with etcd: no PersistentVolume points at them any more.
+  rm -rf "${STATE}/etcd" "${STATE}/volumes" "${STATE}/kubelet" "${STATE}/cni" "${STATE}/pod-logs" "${STATE}/runc" \
     "${STATE}/containerd/state" "${PIDS}" "${STATE}"/*-certs
   if [[ -d "${LOGS}" ]]; then
     rm -rf "${STATE}/logs.previous"
@@ -218,7 +219,7 @@ verify_clean() {
   local left=() pid
   for pid in $(pgrep -f -- "${STATE}/" || true); do
     case "$(tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null)" in
-      "${BIN}/etcd "*|"${BIN}/kube-"*|"${BIN}/kubelet "*|"containerd --config ${STATE}/"*|*containerd-shim*) left+=("process ${pid}") ;;
+      "${BIN}/etcd "*|"${BIN}/kube-"*|"${BIN}/kubelet "*|"${BIN}/local-volumes "*|"containerd --config ${STATE}/"*|*containerd-shim*) left+=("process ${pid}") ;;
     esac
   done
   ip link show "${BRIDGE}" >/dev/null 2>&1 && left+=("bridge ${BRIDGE}")

@@ -210,6 +210,18 @@ start_controllers() {
   wait_until kube-scheduler 60 curl -fsSk "https://127.0.0.1:${SCHEDULER_PORT}/healthz"
 }
 
+# The volume provisioner is this repository's own code (hack/local-volumes), built here so that
+# a cluster always runs the checkout's version; the build cache makes it a link after the first.
+start_volumes() {
+  (cd "${REPO}" && CGO_ENABLED=0 go build -trimpath -o "${BIN}/local-volumes" ./hack/local-volumes) ||
+    die "building hack/local-volumes failed"
+  start_component local-volumes "${BIN}/local-volumes" --kubeconfig "${KUBECONFIG_LOCAL}" \
+    --dir "${STATE}/volumes" --node "${NODE_NAME}"
+  local manifest="${STATE}/storageclass.yaml"
+  render storageclass.yaml "${manifest}"
+  kubectl_local apply -f "${manifest}" >/dev/null || die "applying the StorageClass failed"
+}
+
 start_containerd() {
   mkdir -p "${STATE}/containerd"
   render containerd-config.toml "${STATE}/containerd/config.toml"
@@ -281,6 +293,7 @@ main() {
   step "etcd ${ETCD_VERSION}" start_etcd
   step "kube-apiserver" start_apiserver
   step "kube-controller-manager + kube-scheduler" start_controllers
+  step "volume provisioner (StorageClass local, the default)" start_volumes
   step "containerd" start_containerd
   step "node images (pause, CoreDNS, Redis)" node_images
   step "kubelet + kube-proxy (node Ready)" start_node

@@ -32,7 +32,7 @@ PROXY_METRICS_PORT=10249
 PROXY_HEALTHZ_PORT=10256
 
 # Components in start order; cluster-down stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler local-volumes containerd kubelet kube-proxy)
 
 # Host folders the kubelet, containerd and CNI create at fixed places whatever their
 # configuration says (device-plugin socket, /var/log/containers links, libcni's result cache,
