@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -83,6 +84,28 @@ func redisCLI(ctx context.Context, f *framework.Framework, namespace, pod string
 		return "", err
 	}
 	return strings.TrimSpace(res.Stdout), nil
+}
+
+// evalAndWait runs a Lua script on a pod's Redis and then WAIT replicas, on one connection:
+// WAIT counts the replicas that acknowledged the connection's own last write, so a WAIT on a
+// connection of its own would report every replica at once, whatever they hold. It returns the
+// script's reply and the number of replicas that acknowledged within timeoutMs. The script must
+// not contain double quotes.
+func evalAndWait(ctx context.Context, f *framework.Framework, namespace, pod, script string, replicas, timeoutMs int) (string, int, error) {
+	res, err := f.Exec(ctx, namespace, pod, "redis", "sh", "-c",
+		`printf 'EVAL "%s" 0\nWAIT %s %s\n' "$1" "$2" "$3" | redis-cli`, "sh", script, strconv.Itoa(replicas), strconv.Itoa(timeoutMs))
+	if err != nil {
+		return "", 0, err
+	}
+	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+	if len(lines) != 2 {
+		return "", 0, fmt.Errorf("EVAL then WAIT on %s answered %q %q, want two lines", pod, res.Stdout, res.Stderr)
+	}
+	acked, err := strconv.Atoi(strings.TrimSpace(lines[1]))
+	if err != nil {
+		return "", 0, fmt.Errorf("WAIT on %s answered %q: %w", pod, lines[1], err)
+	}
+	return strings.TrimSpace(lines[0]), acked, nil
 }
 
 // infoField returns one field of an INFO section, e.g. infoField(info, "role").

@@ -115,7 +115,8 @@ func sentinelImplementation() string {
 func repoRoot() (string, error) { return framework.RepoRoot() }
 
 func newFramework(t *testing.T) *framework.Framework {
-	f := framework.New(t, framework.WithScheme(redisv1alpha1.AddToScheme))
+	f := framework.New(t, framework.WithScheme(redisv1alpha1.AddToScheme),
+		framework.WithDumpedStatus(redisv1alpha1.GroupVersion.WithKind("RedisFailover")))
 	installOperator(t, f)
 	return f
 }

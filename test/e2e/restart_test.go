@@ -39,12 +39,9 @@ func TestMasterContainerRestartedInPlaceLosesNoData(t *testing.T) {
 	old := rf.Status.Master.Pod
 
 	script := "for i=1," + strconv.Itoa(restartedKeys) + " do redis.call('SET', 'key:'..i, i) end return 'done'"
-	if out, err := redisCLI(ctx, f, ns, old, "EVAL", script, "0"); err != nil || out != "done" {
-		t.Fatalf("writing %d keys on %s: %q %v", restartedKeys, old, out, err)
-	}
 	// Acknowledged by both replicas: whatever happens to the master now, the data exists.
-	if out, err := redisCLI(ctx, f, ns, old, "WAIT", "2", "10000"); err != nil || out != "2" {
-		t.Fatalf("WAIT 2 on %s: %q %v, want both replicas to acknowledge", old, out, err)
+	if out, acked, err := evalAndWait(ctx, f, ns, old, script, 2, 10000); err != nil || out != "done" || acked != 2 {
+		t.Fatalf("writing %d keys on %s: %q, %d replicas acknowledged, %v; want both replicas", restartedKeys, old, out, acked, err)
 	}
 
 	before := &corev1.Pod{}

@@ -28,6 +28,13 @@ func ContainerdAddress() (string, error) {
 // (PID 1 of a container ignores a SIGKILL sent from inside it) and with no shutdown of its
 // own (redis-server's SHUTDOWN, even NOSAVE, first waits for lagging replicas).
 func KillContainer(ctx context.Context, ctrAddress string, pod *corev1.Pod, container string) error {
+	return SignalContainer(ctx, ctrAddress, pod, container, "SIGKILL")
+}
+
+// SignalContainer sends signal (SIGKILL, SIGSTOP, SIGCONT) to the main process of a pod's
+// container through containerd on the node. SIGSTOP freezes a process the way a stalled disk
+// or a paused VM does: its sockets stay open and nothing answers.
+func SignalContainer(ctx context.Context, ctrAddress string, pod *corev1.Pod, container, signal string) error {
 	id := ""
 	for _, s := range pod.Status.ContainerStatuses {
 		if s.Name == container && s.State.Running != nil {
@@ -38,9 +45,9 @@ func KillContainer(ctx context.Context, ctrAddress string, pod *corev1.Pod, cont
 		return fmt.Errorf("pod %s has no running %s container", pod.Name, container)
 	}
 	out, err := exec.CommandContext(ctx, "ctr", "--address", ctrAddress, "--namespace", "k8s.io",
-		"task", "kill", "--signal", "SIGKILL", id).CombinedOutput()
+		"task", "kill", "--signal", signal, id).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("ctr task kill --signal SIGKILL %s (pod %s, container %s): %w: %s", id, pod.Name, container, err, out)
+		return fmt.Errorf("ctr task kill --signal %s %s (pod %s, container %s): %w: %s", signal, id, pod.Name, container, err, out)
 	}
 	return nil
 }

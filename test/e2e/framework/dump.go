@@ -2,12 +2,15 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -40,17 +43,49 @@ func (f *Framework) DumpNamespace(ctx context.Context, t testing.TB, namespace s
 			}
 		}
 	}
+	for _, gvk := range f.dumpStatusOf {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := f.Client.List(ctx, list, client.InNamespace(namespace)); err != nil {
+			t.Logf("dump %s: listing %s: %v", namespace, gvk.Kind, err)
+			continue
+		}
+		for _, o := range list.Items {
+			status, err := json.MarshalIndent(o.Object["status"], "", "  ")
+			if err != nil {
+				status = []byte(err.Error())
+			}
+			t.Logf("dump %s: %s %s status:", namespace, gvk.Kind, o.GetName())
+			for _, line := range strings.Split(string(status), "\n") {
+				t.Logf("dump %s:   | %s", namespace, line)
+			}
+		}
+	}
 	var events corev1.EventList
 	if err := f.Client.List(ctx, &events, client.InNamespace(namespace)); err != nil {
 		t.Logf("dump %s: listing events: %v", namespace, err)
 		return
 	}
-	sort.Slice(events.Items, func(i, j int) bool {
-		return events.Items[i].LastTimestamp.Before(&events.Items[j].LastTimestamp)
+	sort.SliceStable(events.Items, func(i, j int) bool {
+		return eventTime(&events.Items[i]).Before(eventTime(&events.Items[j]))
 	})
 	for _, e := range events.Items {
 		t.Logf("dump %s: event %s %s/%s %s: %s", namespace, e.Type, e.InvolvedObject.Kind, e.InvolvedObject.Name, e.Reason, e.Message)
 	}
+}
+
+// eventTime is when an event last happened: LastTimestamp for core/v1 recorders; events/v1
+// recorders (controller-runtime's) set only EventTime and the series' last observed time.
+func eventTime(e *corev1.Event) time.Time {
+	switch {
+	case e.Series != nil && !e.Series.LastObservedTime.IsZero():
+		return e.Series.LastObservedTime.Time
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	}
+	return e.CreationTimestamp.Time
 }
 
 func podConditions(pod *corev1.Pod) string {

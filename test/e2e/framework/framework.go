@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -24,13 +25,23 @@ type Framework struct {
 	RESTConfig *rest.Config
 	// Scheme is Client's scheme.
 	Scheme *runtime.Scheme
+
+	// dumpStatusOf are the kinds whose objects' status DumpNamespace shows.
+	dumpStatusOf []schema.GroupVersionKind
 }
 
 // Option changes how New builds the Framework.
 type Option func(*options)
 
 type options struct {
-	addToScheme []func(*runtime.Scheme) error
+	addToScheme  []func(*runtime.Scheme) error
+	dumpStatusOf []schema.GroupVersionKind
+}
+
+// WithDumpedStatus makes DumpNamespace show the status of every object of these kinds (a
+// project's own resources, whose conditions say what its controller was waiting for).
+func WithDumpedStatus(kinds ...schema.GroupVersionKind) Option {
+	return func(o *options) { o.dumpStatusOf = append(o.dumpStatusOf, kinds...) }
 }
 
 // WithScheme registers more types (a project API group's AddToScheme) with the client.
@@ -88,5 +99,5 @@ func newFramework(opts ...Option) (*Framework, error) {
 	if _, err := cs.Discovery().ServerVersion(); err != nil {
 		return nil, fmt.Errorf("cluster at %s (from %s) does not answer; is it up? (make cluster-up): %w", cfg.Host, path, err)
 	}
-	return &Framework{Client: c, Clientset: cs, RESTConfig: cfg, Scheme: scheme}, nil
+	return &Framework{Client: c, Clientset: cs, RESTConfig: cfg, Scheme: scheme, dumpStatusOf: o.dumpStatusOf}, nil
 }
