@@ -242,6 +242,17 @@ func Next(sw redisv1alpha1.SwitchoverStatus, o Observation) Step {
 }
 
 // agreedMaster is the one writable master that a quorum of sentinels names, or why there is none.
+// sentinelsSay is what the sentinels name, for a message: never an empty "0 of 0 name".
+func sentinelsSay(v topology.SentinelVerdict) string {
+	switch {
+	case v.Reachable == 0:
+		return "no sentinel answers"
+	case v.Leading == "":
+		return fmt.Sprintf("none of the %d sentinels that answer names a master", v.Reachable)
+	}
+	return fmt.Sprintf("%d of %d name %s", v.LeadingVotes, v.Reachable, v.Leading)
+}
+
 func agreedMaster(o Observation) (topology.Node, string) {
 	h := o.Health
 	if !h.HasOneMaster() {
@@ -253,7 +264,7 @@ func agreedMaster(o Observation) (topology.Node, string) {
 	master, _ := o.Topology.Node(h.Master)
 	v := o.Topology.Verdict()
 	if !v.Agreed(o.Quorum) || !master.Is(v.LeadingHost, v.LeadingPort) {
-		return topology.Node{}, fmt.Sprintf("a quorum of %d sentinels does not name %s as master (%d of %d name %s)", o.Quorum, master.Pod, v.LeadingVotes, v.Reachable, v.Leading)
+		return topology.Node{}, fmt.Sprintf("a quorum of %d sentinels does not name %s as master (%s)", o.Quorum, master.Pod, sentinelsSay(v))
 	}
 	if v.FailingOver {
 		return topology.Node{}, "a failover is in progress"

@@ -277,3 +277,18 @@ func TestHoldRollout(t *testing.T) {
 		t.Errorf("a decision without rollout steps is left alone: %+v", got)
 	}
 }
+
+func TestSentinelsSay(t *testing.T) {
+	for _, tc := range []struct {
+		v    topology.SentinelVerdict
+		want string
+	}{
+		{topology.SentinelVerdict{}, "no sentinel answers"},
+		{topology.SentinelVerdict{Reachable: 3}, "none of the 3 sentinels that answer names a master"},
+		{topology.SentinelVerdict{Reachable: 3, Leading: "10.0.0.1:6379", LeadingVotes: 1}, "1 of 3 name 10.0.0.1:6379"},
+	} {
+		if got := sentinelsSay(tc.v); got != tc.want {
+			t.Errorf("sentinelsSay(%+v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
