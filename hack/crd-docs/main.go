@@ -97,7 +97,7 @@ func kubernetesType(path string) string {
 func walk(b *strings.Builder, path string, s apiextensionsv1.JSONSchemaProps, required bool) {
 	if t := kubernetesType(path); t != "" {
 		fmt.Fprintf(b, "| `%s` | Kubernetes `%s` | %s | %s | %s |\n", path, t, defaultOf(s), cell(validation(s, required)),
-			cell(firstSentence(s.Description)+" See the Kubernetes API reference for its fields."))
+			cell(firstParagraph(s.Description)+" See the Kubernetes API reference for its fields."))
 		return
 	}
 	fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", path, typeOf(s), defaultOf(s), cell(validation(s, required)), cell(s.Description))
@@ -179,11 +179,12 @@ func validation(s apiextensionsv1.JSONSchemaProps, required bool) string {
 	return strings.Join(v, "; ")
 }
 
-// firstSentence is the project's own description of a field holding a Kubernetes type (the
-// first line of its comment; the rest is the type's upstream text).
-func firstSentence(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+// firstParagraph is the project's own description of a field holding a Kubernetes type: its
+// comment up to the first blank line, lines joined (a first line alone can stop mid-sentence;
+// what follows a blank line is the type's upstream text).
+func firstParagraph(s string) string {
+	para, _, _ := strings.Cut(strings.TrimSpace(s), "\n\n")
+	return strings.Join(strings.Fields(para), " ")
 }
 
 // cell makes text safe inside a Markdown table cell.
