@@ -202,14 +202,14 @@ func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bo
 			return chosen, true
 		case isPod && chosen.IsMaster():
 			return chosen, true
-		case isPod && chosen.Reachable() && sentinelsCanRecover(t) && sentinelsSeeDown(t, v):
+		case isPod && chosen.Reachable() && sentinelsCanRecover(t, s.Quorum) && sentinelsSeeDown(t, v):
 			// Sentinels already judge it down (ours do so at once for a master that restarted
 			// fenced): they elect a leader and fail over by themselves. A SENTINEL FAILOVER on
 			// top would start a second failover beside theirs.
 			p.Waiting = fmt.Sprintf("%d sentinels name %s as master, which reports role %s (restarted in place and fenced?); they judge it down and fail over by themselves",
 				v.LeadingVotes, chosen.Pod, chosen.Replication.Role)
 			return Node{}, false
-		case isPod && chosen.Reachable() && sentinelsCanRecover(t):
+		case isPod && chosen.Reachable() && sentinelsCanRecover(t, s.Quorum):
 			p.add(Action{Kind: AskFailover, Sentinel: firstMonitoring(t), Reason: fmt.Sprintf(
 				"%d sentinels name %s as master but its server reports role %s (restarted in place and fenced?): asking the sentinels to promote the best replica instead of trusting a node that may be empty",
 				v.LeadingVotes, chosen.Pod, chosen.Replication.Role)})
@@ -222,7 +222,7 @@ func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bo
 		case isPod:
 			p.Waiting = fmt.Sprintf("master %s does not answer (%s); the sentinels fail over after down-after-milliseconds", chosen.Pod, chosen.Err)
 			return Node{}, false
-		case sentinelsCanRecover(t) && s.SwitchoverPausesWrites && !sentinelsSeeDown(t, v):
+		case sentinelsCanRecover(t, s.Quorum) && s.SwitchoverPausesWrites && !sentinelsSeeDown(t, v):
 			// The master's pod is gone (deleted without a grace period, or lost with its node):
 			// no preStop hook handed over, and its server is stopping or already gone. A
 			// server stopped by SIGTERM still answers while it waits for its replicas (Redis's
@@ -232,8 +232,8 @@ func (p *Decision) chooseMaster(t Topology, s Spec, v SentinelVerdict) (Node, bo
 				"%d sentinels name %s as master, which is no longer a pod of this RedisFailover (deleted without a grace period?): asking them to hand over now, with its writes paused until a replica has them all, instead of waiting down-after-milliseconds",
 				v.LeadingVotes, v.Leading)})
 			return Node{}, false
-		case sentinelsCanRecover(t):
-			p.Waiting = fmt.Sprintf("%d sentinels name %s, which is no longer a pod of this RedisFailover; they know a live replica and will fail over", v.LeadingVotes, v.Leading)
+		case sentinelsCanRecover(t, s.Quorum):
+			p.Waiting = fmt.Sprintf("%d sentinels name %s, which is no longer a pod of this RedisFailover; they know a live replica and each other, and will fail over", v.LeadingVotes, v.Leading)
 			return Node{}, false
 		}
 		// The sentinels' master is gone and they know no live replica: they are stuck, so the
@@ -343,15 +343,15 @@ func (p *Decision) sentinels(t Topology, s Spec, v SentinelVerdict, master Node)
 		}
 		m := sn.View.Master
 		named, isPod := t.NodeAt(m.IP, m.Port)
-		if !isPod && !sentinelsCanRecover(t) {
+		if !isPod && !sentinelsCanRecover(t, s.Quorum) {
 			p.add(Action{Kind: Remonitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf(
-				"sentinel %s names %s as master, an address no pod of this RedisFailover has, and knows no live replica to fail over to", sn.Pod, hostPort(m.IP, m.Port))})
+				"sentinel %s names %s as master, an address no pod of this RedisFailover has, and no sentinel can fail over from it (none knows a live replica and enough live sentinels for the quorum)", sn.Pod, hostPort(m.IP, m.Port))})
 			continue
 		}
 		if isPod && named.Pod != master.Pod {
-			if named.Reachable() && !named.IsMaster() && !sentinelsCanRecover(t) {
+			if named.Reachable() && !named.IsMaster() && !sentinelsCanRecover(t, s.Quorum) {
 				p.add(Action{Kind: Remonitor, Sentinel: sn.Pod, Master: master.Pod, Reason: fmt.Sprintf(
-					"sentinel %s names %s as master, which reports role %s, and knows no live replica to fail over to", sn.Pod, named.Pod, named.Replication.Role)})
+					"sentinel %s names %s as master, which reports role %s, and no sentinel can fail over from it (none knows a live replica and enough live sentinels for the quorum)", sn.Pod, named.Pod, named.Replication.Role)})
 			}
 			continue
 		}
@@ -386,17 +386,31 @@ func describe(options []SentinelOption) string {
 	return out
 }
 
-// sentinelsCanRecover reports whether some sentinel knows a replica that is a live pod, so that
-// the sentinels can elect and promote it without the operator.
-func sentinelsCanRecover(t Topology) bool {
+// sentinelsCanRecover reports whether some sentinel can fail over without the operator: it
+// knows a replica that is a live pod, and enough other live sentinels to reach the quorum
+// (it asks them whether the master is down, and needs their votes). Knowing a replica is not
+// enough: sentinels that all restarted while the master was going away may each have adopted
+// it, never met another sentinel through a live node, and wait for a quorum that never comes.
+func sentinelsCanRecover(t Topology, quorum int) bool {
 	for _, sn := range t.Sentinels {
 		if !sn.Reachable() || !sn.Monitors {
 			continue
 		}
-		for _, r := range sn.View.Replicas {
-			if n, ok := t.NodeAt(r.IP, r.Port); ok && n.Reachable() && !r.Down {
-				return true
+		knowsReplica := slices.ContainsFunc(sn.View.Replicas, func(r SentinelPeer) bool {
+			n, ok := t.NodeAt(r.IP, r.Port)
+			return ok && n.Reachable() && !r.Down
+		})
+		peers := 0
+		for _, p := range sn.View.Sentinels {
+			if p.Down {
+				continue
 			}
+			if slices.ContainsFunc(t.Sentinels, func(o Sentinel) bool { return o.Reachable() && o.IP == p.IP && o.Port == p.Port }) {
+				peers++
+			}
+		}
+		if knowsReplica && peers+1 >= quorum {
+			return true
 		}
 	}
 	return false

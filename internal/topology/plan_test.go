@@ -59,6 +59,12 @@ func sentinelNaming(j int, host string, replicas ...string) Sentinel {
 	return s
 }
 
+// peeredSentinel is sentinelNaming that also knows the two other sentinels, as sentinels of a
+// group that has been running do: they can fail over by themselves.
+func peeredSentinel(j int, host string, replicas ...string) Sentinel {
+	return withPeers(sentinelNaming(j, host, replicas...), 2)
+}
+
 func idleSentinel(j int) Sentinel {
 	return Sentinel{Pod: fmt.Sprintf("rfs-a-%d", j), IP: fmt.Sprintf("10.0.1.%d", j), Port: 26379}
 }
@@ -244,7 +250,7 @@ func TestPlan(t *testing.T) {
 			name: "sentinels name a master whose server came back as a replica: ask them to fail over, never promote it",
 			topology: Topology{
 				Nodes:     []Node{replica(0, "", 0, 0, "master"), replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 900, "replica")},
-				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+				Sentinels: all(func(j int) Sentinel { return peeredSentinel(j, ip(0), ip(1), ip(2)) }),
 			},
 			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
 		},
@@ -284,7 +290,7 @@ func TestPlan(t *testing.T) {
 			name: "the master restarted in place and came back fenced and empty: ask the sentinels to fail over, never promote it",
 			topology: Topology{
 				Nodes:     []Node{fenced(0, 0, "master"), linkDown(1, 0, 900), linkDown(2, 0, 880)},
-				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+				Sentinels: all(func(j int) Sentinel { return peeredSentinel(j, ip(0), ip(1), ip(2)) }),
 			},
 			want: []Action{{Kind: AskFailover, Sentinel: "rfs-a-0"}},
 		},
@@ -293,7 +299,7 @@ func TestPlan(t *testing.T) {
 			topology: Topology{
 				Nodes: []Node{fenced(0, 0, "master"), linkDown(1, 0, 900), linkDown(2, 0, 880)},
 				Sentinels: all(func(j int) Sentinel {
-					s := sentinelNaming(j, ip(0), ip(1), ip(2))
+					s := peeredSentinel(j, ip(0), ip(1), ip(2))
 					s.View.Master.Down = j == 1
 					return s
 				}),
@@ -381,9 +387,31 @@ func TestPlan(t *testing.T) {
 			name: "sentinels name an address no pod has but know a live replica: they will fail over, wait",
 			topology: Topology{
 				Nodes:     []Node{replica(0, "", 0, 0, ""), replica(1, "10.0.0.99", port, 900, "replica"), replica(2, "10.0.0.99", port, 900, "replica")},
-				Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, "10.0.0.99", ip(1), ip(2)) }),
+				Sentinels: all(func(j int) Sentinel { return peeredSentinel(j, "10.0.0.99", ip(1), ip(2)) }),
 			},
 			wantWaiting: true,
+		},
+		{
+			// Seen after a full restart: every sentinel started while the old master was still
+			// terminating and answering, adopted it, and never met another sentinel through a live
+			// node, so none reaches the quorum to judge it objectively down.
+			name: "sentinels name an address no pod has and one knows a live replica but no other sentinel: the nodes decide and the sentinels are re-pointed",
+			topology: Topology{
+				Nodes: []Node{fenced(0, 1, ""), replica(1, "10.0.0.99", port, 900, ""), replica(2, "10.0.0.99", port, 880, "")},
+				Sentinels: []Sentinel{sentinelNaming(0, "10.0.0.99", ip(2)), sentinelNaming(1, "10.0.0.99"), sentinelNaming(2, "10.0.0.99")},
+			},
+			wantMaster: "rfr-a-1",
+			want: []Action{
+				{Kind: Promote, Node: "rfr-a-1"},
+				{Kind: Label, Node: "rfr-a-0", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-2", Role: role.Replica},
+				{Kind: Label, Node: "rfr-a-1", Role: role.Master},
+				{Kind: ReplicaOf, Node: "rfr-a-0", Master: "rfr-a-1"},
+				{Kind: ReplicaOf, Node: "rfr-a-2", Master: "rfr-a-1"},
+				{Kind: Remonitor, Sentinel: "rfs-a-0", Master: "rfr-a-1"},
+				{Kind: Remonitor, Sentinel: "rfs-a-1", Master: "rfr-a-1"},
+				{Kind: Remonitor, Sentinel: "rfs-a-2", Master: "rfr-a-1"},
+			},
 		},
 		{
 			name: "sentinels stuck on an address no pod has and no live replica: the nodes decide and the sentinels are re-pointed",
@@ -408,9 +436,9 @@ func TestPlan(t *testing.T) {
 			name: "option drift is set on the drifted sentinel only; a sentinel naming another pod is left to converge",
 			topology: func() Topology {
 				t := steady
-				t.Sentinels = all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) })
+				t.Sentinels = all(func(j int) Sentinel { return peeredSentinel(j, ip(0), ip(1), ip(2)) })
 				t.Sentinels[0].View.Master.DownAfterMilliseconds = 30000
-				t.Sentinels[2] = sentinelNaming(2, ip(1))
+				t.Sentinels[2] = peeredSentinel(2, ip(1))
 				return t
 			}(),
 			wantMaster: "rfr-a-0",
@@ -603,10 +631,10 @@ func TestPlanMasterPodGone(t *testing.T) {
 			{Pod: "rfr-a-0", Ordinal: 0, Port: port, RoleLabel: "master", Err: "the pod has no IP yet"},
 			replica(1, ip(0), port, 900, "replica"), replica(2, ip(0), port, 880, "replica"),
 		},
-		Sentinels: all(func(j int) Sentinel { return sentinelNaming(j, ip(0), ip(1), ip(2)) }),
+		Sentinels: all(func(j int) Sentinel { return peeredSentinel(j, ip(0), ip(1), ip(2)) }),
 	}
 	seenDown := Topology{Nodes: gone.Nodes, Sentinels: all(func(j int) Sentinel {
-		s := sentinelNaming(j, ip(0), ip(1), ip(2))
+		s := peeredSentinel(j, ip(0), ip(1), ip(2))
 		s.View.Master.Down = j == 2
 		return s
 	})}
