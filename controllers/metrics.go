@@ -28,6 +28,10 @@ var (
 		Name: "redisfailover_ready",
 		Help: "1 when the Ready condition is True.",
 	}, []string{"namespace", "name"})
+	notificationsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "redisfailover_notifications_total",
+		Help: "Webhook notifications (spec.notifications.webhook) by outcome: delivered or failed.",
+	}, []string{"namespace", "name", "outcome"})
 	failovers = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "redisfailover_failovers_total",
 		Help: "Changes of master observed by the operator.",
@@ -44,14 +48,15 @@ var (
 
 func init() {
 	metrics.Registry.MustRegister(hasMaster, replicasInSync, replicasExpected, sentinelsAgreeing, ready,
-		failovers, actionsTotal, reconcileErrors)
+		failovers, actionsTotal, reconcileErrors, notificationsTotal)
 }
 
 // forgetMetrics drops the series of a deleted RedisFailover so dashboards do not show ghosts.
 func forgetMetrics(key types.NamespacedName) {
 	labels := prometheus.Labels{"namespace": key.Namespace, "name": key.Name}
 	for _, v := range []*prometheus.MetricVec{hasMaster.MetricVec, replicasInSync.MetricVec, replicasExpected.MetricVec,
-		sentinelsAgreeing.MetricVec, ready.MetricVec, failovers.MetricVec, actionsTotal.MetricVec, reconcileErrors.MetricVec} {
+		sentinelsAgreeing.MetricVec, ready.MetricVec, failovers.MetricVec, actionsTotal.MetricVec, reconcileErrors.MetricVec,
+		notificationsTotal.MetricVec} {
 		v.DeletePartialMatch(labels)
 	}
 }

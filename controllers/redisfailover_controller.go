@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
+	"github.com/failover-dev/redis-failover-operator/internal/notify"
 	"github.com/failover-dev/redis-failover-operator/internal/render"
 	"github.com/failover-dev/redis-failover-operator/internal/switchover"
 	"github.com/failover-dev/redis-failover-operator/internal/topology"
@@ -71,6 +72,9 @@ type RedisFailoverReconciler struct {
 	// Sentinels, when set, turns sentinel events (+switch-master, +sdown, ...) into reconciles
 	// so that labels and Services follow a failover within about a second.
 	Sentinels *SentinelEvents
+	// Notifier, when set, posts every Event of a RedisFailover with spec.notifications.webhook
+	// to that webhook.
+	Notifier *notify.Notifier
 
 	masters lastMasters
 	applied appliedObjects
@@ -159,6 +163,9 @@ func (r *RedisFailoverReconciler) forget(key types.NamespacedName) {
 	r.applied.forget(key)
 	if r.Sentinels != nil {
 		r.Sentinels.Forget(key)
+	}
+	if r.Notifier != nil {
+		r.Notifier.Forget(key)
 	}
 }
 

@@ -32,8 +32,14 @@ func eventType(kind topology.ActionKind) string {
 }
 
 func (r *RedisFailoverReconciler) event(rf *redisv1alpha1.RedisFailover, eventtype, reason, action, note string) {
-	if r.Recorder == nil {
-		return
+	r.eventWith(rf, eventtype, reason, action, note, nil)
+}
+
+// eventWith records an Event and sends it as a notification (redisfailover_notify.go), with
+// the master change when there is one.
+func (r *RedisFailoverReconciler) eventWith(rf *redisv1alpha1.RedisFailover, eventtype, reason, action, note string, change *masterChange) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(rf, nil, eventtype, reason, action, "%s", note)
 	}
-	r.Recorder.Eventf(rf, nil, eventtype, reason, action, "%s", note)
+	r.notify(rf, eventtype, reason, note, change)
 }

@@ -53,7 +53,8 @@ func (r *RedisFailoverReconciler) writeStatus(ctx context.Context, rf *redisv1al
 			}
 			st.LastFailover = &redisv1alpha1.FailoverRecord{Time: metav1.Now(), From: from, To: master.Pod, Reason: reason}
 			failovers.WithLabelValues(rf.Namespace, rf.Name).Inc()
-			r.event(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonMasterChanged, "Observe", fmt.Sprintf("the master moved from %s to %s", from, master.Pod))
+			r.eventWith(rf, corev1.EventTypeWarning, redisv1alpha1.ReasonMasterChanged, "Observe",
+				fmt.Sprintf("the master moved from %s to %s", from, master.Pod), &masterChange{from: from, to: master.Pod})
 		}
 	}
 

@@ -109,6 +109,9 @@ const (
 	// ReasonMasterStopsWithoutHandover: the master's pod is terminating (delete, eviction, drain)
 	// and no replica can take over, so its preStop hook cannot hand over (Warning).
 	ReasonMasterStopsWithoutHandover = "MasterStopsWithoutHandover"
+	// ReasonNotificationFailed: a notification for spec.notifications.webhook was given up on
+	// after its retries, or refused by the receiver; the message says which and why (Warning).
+	ReasonNotificationFailed = "NotificationFailed"
 )
 
 // Switchover condition reasons, also the reasons of the Events that report the same outcome.

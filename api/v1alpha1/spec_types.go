@@ -47,6 +47,10 @@ type RedisFailoverSpec struct {
 	// +optional
 	LabelWhitelist []LabelPattern `json:"labelWhitelist,omitempty"`
 
+	// notifications sends the RedisFailover's state changes to a webhook, besides the Events.
+	// +optional
+	Notifications Notifications `json:"notifications,omitempty"`
+
 	// bootstrapNode is spotahome's field for starting the nodes as replicas of an existing master
 	// (host, port, allowSentinels). It is refused until this operator can do that safely: see the
 	// rule above.

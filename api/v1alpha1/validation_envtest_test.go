@@ -154,6 +154,10 @@ var invalidSpecs = []struct {
 	// spec.auth
 	{"auth key without secret", "auth: {secretKey: pw}", []string{"spec.auth.secretKey is set without spec.auth.secretPath"}},
 	{"auth bad secret name", "auth: {secretPath: Bad_Secret}", []string{"spec.auth.secretPath must be the name of a Secret in this namespace"}},
+	// spec.notifications
+	{"webhook without secret", "notifications: {webhook: {}}", []string{"spec.notifications.webhook.urlSecretRef", "Required value"}},
+	{"webhook bad secret name", "notifications: {webhook: {urlSecretRef: {name: Bad_Secret}}}", []string{"spec.notifications.webhook.urlSecretRef.name must be the name of a Secret in this namespace"}},
+	{"webhook bad key", "notifications: {webhook: {urlSecretRef: {name: hook, key: 'a b'}}}", []string{"spec.notifications.webhook.urlSecretRef.key must be a Secret key"}},
 	{"auth bad key", "auth: {secretPath: s, secretKey: a/b}", []string{"spec.auth.secretKey must be a Secret key (letters, digits, '-', '_' and '.'): fix the key name"}},
 }
 

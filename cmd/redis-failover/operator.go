@@ -22,6 +22,7 @@ import (
 
 	redisv1alpha1 "github.com/failover-dev/redis-failover-operator/api/v1alpha1"
 	"github.com/failover-dev/redis-failover-operator/controllers"
+	"github.com/failover-dev/redis-failover-operator/internal/notify"
 	"github.com/failover-dev/redis-failover-operator/internal/redis"
 	"github.com/failover-dev/redis-failover-operator/internal/render"
 	"github.com/failover-dev/redis-failover-operator/internal/version"
@@ -125,10 +126,19 @@ func runOperator(cmd *cobra.Command, o operatorOptions) error {
 	if err := mgr.Add(sentinelEvents); err != nil {
 		return fmt.Errorf("adding the sentinel event relay: %w", err)
 	}
+	recorder := mgr.GetEventRecorder("redis-failover-operator")
+	notifier := notify.New(notify.Options{
+		OnFailure:   controllers.NotificationFailures(recorder),
+		OnDelivered: controllers.NotificationDelivered,
+	}, logger.WithName("notify"))
+	if err := mgr.Add(notifier); err != nil {
+		return fmt.Errorf("adding the webhook notifier: %w", err)
+	}
 	reconciler := &controllers.RedisFailoverReconciler{
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
-		Recorder:     mgr.GetEventRecorder("redis-failover-operator"),
+		Recorder:     recorder,
+		Notifier:     notifier,
 		Render:       renderOpts,
 		RedisTimeout: o.redisTimeout,
 		ResyncPeriod: o.resyncPeriod,

@@ -165,6 +165,15 @@ image_operator() {
       "Env": ["PATH=/usr/local/bin"]}'
 }
 
+# The e2e tests' webhook receiver (test/e2e/webhookreceiver), a static binary on an empty root.
+image_webhook_receiver() {
+  local rootfs
+  rootfs=$(fresh_rootfs webhook-receiver)
+  (cd "${REPO}" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "${rootfs}/webhookreceiver" ./test/e2e/webhookreceiver) ||
+    die "building test/e2e/webhookreceiver failed"
+  image_load "${WEBHOOK_RECEIVER_IMAGE}" "${rootfs}" '{"Entrypoint": ["/webhookreceiver"], "User": "65532:65532"}'
+}
+
 # ensure_image NAME FN: imports an image only when the node does not have it yet.
 ensure_image() {
   mkdir -p "${IMAGES_WORK}"
