@@ -397,7 +397,7 @@ func TestPlan(t *testing.T) {
 			// node, so none reaches the quorum to judge it objectively down.
 			name: "sentinels name an address no pod has and one knows a live replica but no other sentinel: the nodes decide and the sentinels are re-pointed",
 			topology: Topology{
-				Nodes: []Node{fenced(0, 1, ""), replica(1, "10.0.0.99", port, 900, ""), replica(2, "10.0.0.99", port, 880, "")},
+				Nodes:     []Node{fenced(0, 1, ""), replica(1, "10.0.0.99", port, 900, ""), replica(2, "10.0.0.99", port, 880, "")},
 				Sentinels: []Sentinel{sentinelNaming(0, "10.0.0.99", ip(2)), sentinelNaming(1, "10.0.0.99"), sentinelNaming(2, "10.0.0.99")},
 			},
 			wantMaster: "rfr-a-1",
