@@ -104,10 +104,17 @@ func New(opts Options) (*Daemon, error) {
 	srv, err := server.New(server.Options{
 		Addrs:       addrs,
 		RequirePass: cfg.RequirePass.Reveal(),
-		Backend:     backend{engine},
-		Logger:      opts.Log.WithName("server"),
-		ConfigFile:  cfg.Path,
-		Executable:  exe,
+		// A rotation changes the default user's passwords with ACL SETUSER; the links to the
+		// peers then authenticate with the oldest password left, which every peer still accepts.
+		// Like redis without an aclfile, the change lasts until the process restarts: the file
+		// keeps the requirepass it started with.
+		DefaultPasswordChanged: func(first string) {
+			engine.View(func(s *sentinel.State) { s.Global.RequirePass = first })
+		},
+		Backend:    backend{engine},
+		Logger:     opts.Log.WithName("server"),
+		ConfigFile: cfg.Path,
+		Executable: exe,
 	})
 	if err != nil {
 		return nil, err

@@ -22,14 +22,16 @@ var errNoACLFile = resp.Err("ERR This Redis instance is not configured to use an
 
 // aclUser is one account as ACL reports it: every account may run every command.
 type aclUser struct {
-	name     string
-	password string // "" with nopass
+	name      string
+	nopass    bool
+	passwords []string
 }
 
 func (s *Server) aclUsers() []aclUser {
-	users := []aclUser{{name: "default", password: s.opts.RequirePass}}
+	d := s.defaultUser()
+	users := []aclUser{{name: "default", nopass: d.nopass, passwords: d.passwords}}
 	for _, u := range s.opts.Users {
-		users = append(users, aclUser{name: u.Name, password: u.Password})
+		users = append(users, aclUser{name: u.Name, nopass: u.Password == "", passwords: []string{u.Password}})
 	}
 	return users
 }
@@ -50,16 +52,21 @@ func passwordHash(password string) string {
 
 // aclRule is the user's line in ACL LIST, as redis prints it.
 func (u aclUser) aclRule() string {
-	pass := "nopass"
-	if u.password != "" {
-		pass = "#" + passwordHash(u.password)
+	rule := "user " + u.name + " on"
+	if u.nopass {
+		rule += " nopass"
+	} else {
+		for _, p := range u.passwords {
+			rule += " #" + passwordHash(p)
+		}
 	}
-	return "user " + u.name + " on " + pass + " ~* &* +@all"
+	return rule + " ~* &* +@all"
 }
 
-// cmdACL implements the read-only part of ACL over the users configured in Options
-// (sentinel.conf requirepass and users). Changing users at run time is not supported: SETUSER
-// and DELUSER of a configured user say so instead of pretending to succeed.
+// cmdACL implements ACL over the users configured in Options (sentinel.conf requirepass and
+// users). Of the changes, only the default user's passwords (SETUSER default, for a password
+// rotation) are supported; other SETUSER and DELUSER calls say so instead of pretending to
+// succeed.
 func (c *conn) cmdACL(args []string) {
 	switch sub := strings.ToLower(args[1]); sub {
 	case "whoami":
@@ -83,10 +90,12 @@ func (c *conn) cmdACL(args []string) {
 			return
 		}
 		flags, passwords := []resp.Value{resp.Bulk("on")}, []resp.Value{}
-		if u.password == "" {
+		if u.nopass {
 			flags = append(flags, resp.Bulk("nopass"))
 		} else {
-			passwords = append(passwords, resp.Bulk(passwordHash(u.password)))
+			for _, p := range u.passwords {
+				passwords = append(passwords, resp.Bulk(passwordHash(p)))
+			}
 		}
 		c.reply(resp.Map(
 			resp.Bulk("flags"), resp.Set(flags...),
@@ -188,7 +197,17 @@ func (c *conn) cmdACL(args []string) {
 			"HELP",
 			"    Prints this help.",
 		}))
-	default: // setuser, log
+	case "setuser":
+		if !strings.EqualFold(args[2], "default") {
+			c.reply(resp.Err("ERR ACL SETUSER is not supported by this sentinel for users other than default: users come from sentinel.conf"))
+			return
+		}
+		if msg := c.s.setUserDefault(args[3:]); msg != "" {
+			c.reply(resp.Err(msg))
+			return
+		}
+		c.reply(resp.OK())
+	default: // log
 		c.reply(resp.Err("ERR ACL " + strings.ToUpper(sub) + " is not supported by this sentinel: users are configured with requirepass and user lines in sentinel.conf"))
 	}
 }

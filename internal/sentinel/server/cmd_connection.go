@@ -13,13 +13,11 @@ import (
 const helloChannel = "__sentinel__:hello"
 
 // authenticate checks a user/password pair like redis's ACLAuthenticateUser for the users this
-// server knows: "default" (no password unless RequirePass is set) and Options.Users.
+// server knows: "default" (no password unless RequirePass is set or ACL SETUSER default gave
+// it some) and Options.Users.
 func (s *Server) authenticate(user, pass string) bool {
 	if user == "default" {
-		if s.opts.RequirePass == "" {
-			return true // the default user is "nopass": any password works, as in redis
-		}
-		return subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.RequirePass)) == 1
+		return s.defaultUser().accepts(pass) // with "nopass" any password works, as in redis
 	}
 	for _, u := range s.opts.Users {
 		if u.Name == user {
@@ -51,7 +49,7 @@ func (c *conn) cmdAuth(args []string) {
 	user, pass := "default", args[1]
 	if len(args) == 3 {
 		user, pass = args[1], args[2]
-	} else if c.s.opts.RequirePass == "" {
+	} else if c.s.defaultUser().nopass {
 		c.reply(resp.Err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"))
 		return
 	}

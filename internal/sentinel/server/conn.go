@@ -207,7 +207,7 @@ func (c *conn) reply(v resp.Value) {
 func (c *conn) closeAfterReply() { c.closing = true }
 
 func (c *conn) authRequired() bool {
-	return !c.authed && c.s.opts.RequirePass != ""
+	return !c.authed && !c.s.defaultUser().nopass
 }
 
 func (c *conn) inPubSub() bool { return c.nSubs.Load()+c.nPSubs.Load() > 0 }

@@ -38,8 +38,11 @@ type Options struct {
 	// address that is skipped when the host does not have it, as redis's `bind -::1`.
 	Addrs []string
 	// RequirePass is the password of the "default" user (sentinel.conf requirepass). Empty means
-	// the default user needs no password, as in redis.
+	// the default user needs no password, as in redis. ACL SETUSER default changes it at run time.
 	RequirePass string
+	// DefaultPasswordChanged, if set, is called after ACL SETUSER default with the password the
+	// sentinel should now use towards its peers (the oldest one left, "" for none).
+	DefaultPasswordChanged func(first string)
 	// Users are additional accounts accepted by AUTH <user> <pass> and HELLO ... AUTH.
 	Users []User
 	// Backend is the failover engine that answers SENTINEL commands.

@@ -41,6 +41,9 @@ type Server struct {
 	clients   map[int64]*conn
 	stopping  bool
 
+	authMu         sync.RWMutex
+	defaultAccount defaultUser
+
 	connWG       sync.WaitGroup
 	shutdownOnce sync.Once
 	shutdownCh   chan struct{}
@@ -59,6 +62,7 @@ func New(opts Options) (*Server, error) {
 		shutdownCh: make(chan struct{}),
 		pubsub:     newPubSub(),
 	}
+	s.defaultAccount = newDefaultUser(opts.RequirePass)
 	if opts.Backend != nil {
 		s.SetBackend(opts.Backend)
 	}
