@@ -82,7 +82,7 @@ type RedisFailoverReconciler struct {
 
 // Reconcile brings one RedisFailover one step closer to its spec and reports what it saw. It is
 // the pipeline, one call per step, each step in its own file (redisfailover_<step>.go): claim
-// the master name, render, apply, read the password (auth), observe, assess (pure), plan (pure),
+// the master name, render, check ownership, apply, read the password (auth), observe, assess (pure), plan (pure),
 // act, status. A step that cannot go on reports why (status, Event) and ends the reconcile; the
 // next event or requeue starts again from the top.
 func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -106,6 +106,13 @@ func (r *RedisFailoverReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	objects, stop, err := r.render(ctx, rf)
 	if stop {
 		return ctrl.Result{}, err
+	}
+	if stop, err := r.checkOwnership(ctx, rf, objects); stop {
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		// The other controller's objects send no event to this RedisFailover: look again.
+		return ctrl.Result{RequeueAfter: requeueUnhealthy}, nil
 	}
 	if err := r.apply(ctx, rf, objects); err != nil {
 		return ctrl.Result{}, err

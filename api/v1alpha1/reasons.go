@@ -64,6 +64,10 @@ const (
 	// ReasonSecretUnreadable: spec.auth's Secret cannot be read; the pods cannot start without it
 	// either. Also a Warning Event.
 	ReasonSecretUnreadable = "SecretUnreadable"
+	// ReasonObjectOwnedElsewhere: an object this RedisFailover would create (rfr-<name>,
+	// rfs-<name>, ...) exists and another controller controls it, such as spotahome's operator
+	// for its RedisFailover of the same name; nothing is applied. Also the Warning Event.
+	ReasonObjectOwnedElsewhere = "ObjectOwnedElsewhere"
 	// ReasonFieldsIgnored: the IgnoredFields condition is True; the message lists the fields.
 	ReasonFieldsIgnored = "FieldsIgnored"
 	// ReasonNoFieldsIgnored: the IgnoredFields condition is False: every field set has its effect.

@@ -34,7 +34,7 @@ import (
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:path=redisfailovers,singular=redisfailover,shortName=rf,categories=redis,scope=Namespaced
+// +kubebuilder:resource:path=redisfailovers,singular=redisfailover,shortName=rf;rfo,categories=redis,scope=Namespaced
 // +kubebuilder:printcolumn:name="MASTER",type="string",JSONPath=".status.master.pod",description="The pod that is the writable master"
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type==\"Ready\")].status",description="Whether the failover group serves reads and writes with every replica in sync"
 // +kubebuilder:printcolumn:name="SENTINELS",type="string",JSONPath=".status.sentinels.summary",description="Sentinels that agree on the master / sentinels expected"
